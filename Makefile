@@ -1,0 +1,44 @@
+# Indus: the two commands that matter are `make demo` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X github.com/indus-platform/indus/internal/cli.Version=$(VERSION)
+VENDOR := internal/web/static/vendor
+DEMO_ADDR ?= 127.0.0.1:8080
+
+.PHONY: all build assets demo test test-go test-race bench fmt vet clean
+
+all: build
+
+# Front-end packages from npm (pinned by web/package-lock.json), copied
+# into the embedded static tree. No CDN: the dashboard works offline.
+assets: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp web/node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp web/node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	touch $@
+
+build: assets
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/indus ./cmd/indus
+
+# Generate the demo dataset (seed 1), import it into a fresh database under
+# ./indus-demo and serve it at http://$(DEMO_ADDR)/.
+demo: build
+	./bin/indus demo --addr $(DEMO_ADDR) --dir ./indus-demo
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: assets fmt vet
+	$(GO) test -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin indus-demo $(VENDOR)
