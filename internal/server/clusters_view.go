@@ -10,14 +10,14 @@ import (
 
 // systemView is the cluster system as the home page shows it, in one language.
 type systemView struct {
-	Name, Version, EffectiveFrom string
-	ClusterCount                 int
+	Name, Version, EffectiveFrom, Caption string
+	ClusterCount                          int
 	Tiers                        []tierView
 }
 
 type tierView struct {
-	Name, Caption string
-	Clusters      []clusterView
+	Name     string
+	Clusters []clusterView
 }
 
 type clusterView struct {
@@ -41,9 +41,9 @@ func (s *Server) systemView(lang string) *systemView {
 		return en
 	}
 	v := &systemView{Name: pick(cs.NameZh, cs.NameEn), Version: cs.Version, EffectiveFrom: cs.EffectiveFrom.String(), ClusterCount: len(cs.Clusters)}
-	caption := strings.NewReplacer("{system}", v.Name, "{source}", cs.Source).Replace(s.catalogue.T(lang, "home.caption_clusters"))
+	v.Caption = strings.NewReplacer("{system}", v.Name, "{source}", cs.Source).Replace(s.catalogue.T(lang, "home.caption_clusters"))
 	for _, t := range cs.Tiers {
-		tv := tierView{Name: pick(t.NameZh, t.NameEn), Caption: caption}
+		tv := tierView{Name: pick(t.NameZh, t.NameEn)}
 		for _, c := range cs.ClustersInTier(t.ID) {
 			cv := clusterView{Name: pick(c.NameZh, c.NameEn), OtherName: other(c.NameZh, c.NameEn), Verified: c.Verified,
 				Codes: strings.Join(c.Rules.Include, " ")}
@@ -51,7 +51,7 @@ func (s *Server) systemView(lang string) *systemView {
 				cv.Parent = pick(p.NameZh, p.NameEn)
 			}
 			if c.Target != nil {
-				cv.Target = fmt.Sprintf("%s %s %s", strconv.FormatFloat(c.Target.Value, 'f', -1, 64), unitLabel(c.Target.Unit, lang), c.Target.Metric)
+				cv.Target = fmt.Sprintf("%s %s %s", s.catalogue.T(lang, "metric."+string(c.Target.Metric)), strconv.FormatFloat(c.Target.Value, 'f', -1, 64), unitLabel(c.Target.Unit, lang))
 			}
 			tv.Clusters = append(tv.Clusters, cv)
 		}
