@@ -153,7 +153,7 @@ func importOne(ctx context.Context, st *store.Store, path, user string) (FileImp
 			name, errorsSeen, warnings, firstError(findings))
 	}
 	load.SetWarnings(warnings)
-	res, err := load.Commit()
+	res, _, err := load.Commit(store.CommitOptions{})
 	if err != nil {
 		return out, err
 	}

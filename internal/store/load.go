@@ -22,14 +22,35 @@ type LoadMeta struct {
 	Warnings int // warnings the reader reported on accepted rows
 }
 
-// BatchResult is what a committed (or unchanged) load did.
+// BatchResult is what a committed (or unchanged, or dry-run) load did.
 type BatchResult struct {
-	BatchID   int64 // 0 when nothing changed and no batch was recorded
+	BatchID   int64 // 0 when nothing changed, or for a dry run: no batch was recorded
 	Kind      indus.DatasetKind
-	Read      int64
+	Read      int64 // rows staged
 	Inserted  int64
 	Updated   int64
 	Unchanged int64
+	Rejected  int64 // rows dropped at commit (duplicates, unknown enterprises) with AcceptValid
+	DryRun    bool
+}
+
+// CommitOptions change what Commit does with problems and results.
+type CommitOptions struct {
+	// AcceptValid drops the rows that fail the cross-row checks (duplicate
+	// keys, facts for unknown enterprises) and imports the rest; without it
+	// any such row rejects the whole file.
+	AcceptValid bool
+	// DryRun checks and counts everything, then rolls back.
+	DryRun bool
+}
+
+// RowProblem is a row that a cross-row check at commit found wrong.
+type RowProblem struct {
+	Row       int64
+	Column    string
+	Value     string
+	Message   string
+	MessageZh string
 }
 
 // table describes one loadable table: its key and value columns.
@@ -59,8 +80,9 @@ type Load struct {
 	ctx      context.Context
 	store    *Store
 	conn     *sql.Conn
-	appender *duckdb.Appender
-	meta     LoadMeta
+	appender     *duckdb.Appender
+	origAppender *duckdb.Appender
+	meta         LoadMeta
 	table    table
 	stage    string
 	started  time.Time
@@ -86,6 +108,10 @@ func (s *Store) BeginLoad(ctx context.Context, meta LoadMeta) (*Load, error) {
 	create := fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s, CAST(0 AS BIGINT) AS src_row FROM %s WHERE false",
 		l.stage, strings.Join(t.columns(), ", "), t.name)
 	if _, err := conn.ExecContext(ctx, create); err != nil {
+		l.Rollback()
+		return nil, fmt.Errorf("create staging table: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TEMP TABLE stage_originals (row_key VARCHAR, column_name VARCHAR, original_value VARCHAR, original_unit VARCHAR)`); err != nil {
 		l.Rollback()
 		return nil, fmt.Errorf("create staging table: %w", err)
 	}
@@ -145,6 +171,31 @@ func (l *Load) AppendMonthly(row int, f *indus.MonthlyFact) error {
 		nullable(f.ElectricityKWh), nullable(f.Employees), int64(row))
 }
 
+// AppendOriginal keeps a value as the file wrote it (before a unit
+// conversion or normalisation) for the row with the given key: the USCC,
+// "USCC|YEAR" or "USCC|YYYY-MM" (see RowKey).
+func (l *Load) AppendOriginal(rowKey, column, value, unit string) error {
+	if l.origAppender == nil {
+		err := l.conn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "stage_originals")
+			l.origAppender = a
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("open appender: %w", err)
+		}
+	}
+	return l.origAppender.AppendRow(rowKey, column, value, nullString(unit))
+}
+
+// RowKey is the key of a row as cell_originals and revisions name it.
+func RowKey(uscc string, yearOrMonth string) string {
+	if yearOrMonth == "" {
+		return uscc
+	}
+	return uscc + "|" + yearOrMonth
+}
+
 // SetWarnings records how many warnings the reader reported on accepted rows.
 func (l *Load) SetWarnings(n int) { l.meta.Warnings = n }
 
@@ -157,6 +208,9 @@ func (l *Load) Rollback() error {
 	if l.appender != nil {
 		l.appender.Close()
 	}
+	if l.origAppender != nil {
+		l.origAppender.Close()
+	}
 	_, err := l.conn.ExecContext(context.WithoutCancel(l.ctx), "ROLLBACK")
 	l.conn.Close()
 	return err
@@ -166,51 +220,78 @@ func (l *Load) Rollback() error {
 const maxListed = 10
 
 // Commit checks the staged rows (duplicate keys in the file, facts for
-// unknown enterprises), merges new and changed rows into the table and
-// records the batch. When no row is new or changed it records nothing and
-// returns BatchID 0. On any error the load is rolled back.
-func (l *Load) Commit() (BatchResult, error) {
-	res, err := l.commit()
+// unknown enterprises), keeps the versions it replaces in the history
+// table, merges new and changed rows and records the batch. When no row is
+// new or changed, or for a dry run, it records nothing (BatchID 0). On any
+// error the load is rolled back. The problems returned are the rows that
+// AcceptValid dropped.
+func (l *Load) Commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
+	res, problems, err := l.commit(opts)
 	if err != nil {
 		l.Rollback()
-		return BatchResult{}, err
+		return BatchResult{}, problems, err
 	}
-	return res, nil
+	return res, problems, nil
 }
 
-func (l *Load) commit() (BatchResult, error) {
+func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 	ctx, c, t := l.ctx, l.conn, l.table
 	if err := l.appender.Close(); err != nil {
-		return BatchResult{}, fmt.Errorf("flush staged rows: %w", err)
+		return BatchResult{}, nil, fmt.Errorf("flush staged rows: %w", err)
 	}
 	l.appender = nil
-	if err := l.checkDuplicates(); err != nil {
-		return BatchResult{}, err
+	if l.origAppender != nil {
+		if err := l.origAppender.Close(); err != nil {
+			return BatchResult{}, nil, fmt.Errorf("flush staged originals: %w", err)
+		}
+		l.origAppender = nil
+	}
+	problems, err := l.checkDuplicates(opts.AcceptValid)
+	if err != nil {
+		return BatchResult{}, problems, err
 	}
 	if t.name != "enterprises" {
-		if err := l.checkEnterprisesExist(); err != nil {
-			return BatchResult{}, err
+		more, err := l.checkEnterprisesExist(opts.AcceptValid)
+		problems = append(problems, more...)
+		if err != nil {
+			return BatchResult{}, problems, err
 		}
 	}
 	keyJoin := joinOn("s", "t", t.keys)
-	var inserted, updated int64
+	changed := distinctAny("s", "t", t.values)
+	var inserted, updated, staged int64
 	if err := c.QueryRowContext(ctx, fmt.Sprintf(
-		`SELECT count(*) FILTER (WHERE t.%[1]s IS NULL),
+		`SELECT count(*), count(*) FILTER (WHERE t.%[1]s IS NULL),
 		        count(*) FILTER (WHERE t.%[1]s IS NOT NULL AND (%[2]s))
 		 FROM %[3]s s LEFT JOIN %[4]s t ON %[5]s`,
-		t.keys[0], distinctAny("s", "t", t.values), l.stage, t.name, keyJoin)).Scan(&inserted, &updated); err != nil {
-		return BatchResult{}, fmt.Errorf("compare with stored rows: %w", err)
+		t.keys[0], changed, l.stage, t.name, keyJoin)).Scan(&staged, &inserted, &updated); err != nil {
+		return BatchResult{}, problems, fmt.Errorf("compare with stored rows: %w", err)
 	}
-	res := BatchResult{Kind: l.meta.Kind, Read: l.rows, Inserted: inserted, Updated: updated, Unchanged: l.rows - inserted - updated}
-	if inserted+updated == 0 {
-		// Nothing to change: leave no batch behind, so re-importing a file is a no-op.
-		return res, l.Rollback()
+	res := BatchResult{Kind: l.meta.Kind, Read: l.rows, Inserted: inserted, Updated: updated,
+		Unchanged: staged - inserted - updated, Rejected: l.rows - staged, DryRun: opts.DryRun}
+	if inserted+updated == 0 || opts.DryRun {
+		// Nothing to change (re-importing a file is a no-op) or only a check:
+		// leave no batch behind.
+		return res, problems, l.Rollback()
 	}
 	var batch int64
 	if err := c.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM import_batches`).Scan(&batch); err != nil {
-		return BatchResult{}, err
+		return BatchResult{}, problems, err
 	}
 	cols := t.columns()
+	history := t.name + "_history"
+	// Keep the versions this batch replaces, and note the rows it creates, so
+	// the batch can be undone and its revisions listed.
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s, batch_id)
+		SELECT ?, 'update', %s, t.batch_id FROM %s s JOIN %s t ON %s WHERE %s`,
+		history, strings.Join(cols, ", "), prefixed("t", cols), l.stage, t.name, keyJoin, changed), batch); err != nil {
+		return BatchResult{}, problems, fmt.Errorf("keep replaced rows: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s)
+		SELECT ?, 'insert', %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)`,
+		history, strings.Join(t.keys, ", "), prefixed("s", t.keys), l.stage, t.name, keyJoin), batch); err != nil {
+		return BatchResult{}, problems, fmt.Errorf("note inserted rows: %w", err)
+	}
 	var sets []string
 	for _, v := range append(t.values, "batch_id") {
 		sets = append(sets, fmt.Sprintf("%s = excluded.%s", v, v))
@@ -221,82 +302,138 @@ func (l *Load) commit() (BatchResult, error) {
 		ON CONFLICT (%s) DO UPDATE SET %s`,
 		t.name, strings.Join(cols, ", "),
 		prefixed("s", cols), l.stage,
-		t.name, keyJoin, distinctAny("s", "t", t.values),
+		t.name, keyJoin, changed,
 		strings.Join(t.keys, ", "), strings.Join(sets, ", "))
 	if _, err := c.ExecContext(ctx, merge, batch); err != nil {
-		return BatchResult{}, fmt.Errorf("merge into %s: %w", t.name, err)
+		return BatchResult{}, problems, fmt.Errorf("merge into %s: %w", t.name, err)
+	}
+	// Originals of the rows this batch wrote.
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO cell_originals (batch_id, table_name, row_key, column_name, original_value, original_unit)
+		SELECT ?, ?, o.row_key, o.column_name, o.original_value, o.original_unit FROM stage_originals o
+		WHERE o.row_key IN (SELECT %s FROM %s WHERE batch_id = ?)`, rowKeySQL(t), t.name),
+		batch, t.name, batch); err != nil {
+		return BatchResult{}, problems, fmt.Errorf("keep original values: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, `INSERT INTO import_batches (id, kind, file_name, file_sha256, username,
-		started_at, finished_at, rows_read, rows_inserted, rows_updated, rows_unchanged, warnings)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		started_at, finished_at, rows_read, rows_inserted, rows_updated, rows_unchanged, warnings, rows_rejected)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		batch, string(l.meta.Kind), l.meta.FileName, l.meta.SHA256, l.meta.User, l.started, time.Now().UTC(),
-		res.Read, res.Inserted, res.Updated, res.Unchanged, int64(l.meta.Warnings)); err != nil {
-		return BatchResult{}, fmt.Errorf("record import batch: %w", err)
+		res.Read, res.Inserted, res.Updated, res.Unchanged, int64(l.meta.Warnings), res.Rejected); err != nil {
+		return BatchResult{}, problems, fmt.Errorf("record import batch: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, "DROP TABLE "+l.stage); err != nil {
-		return BatchResult{}, err
+	for _, tmp := range []string{l.stage, "stage_originals"} {
+		if _, err := c.ExecContext(ctx, "DROP TABLE "+tmp); err != nil {
+			return BatchResult{}, problems, err
+		}
 	}
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
-		return BatchResult{}, fmt.Errorf("commit import: %w", err)
+		return BatchResult{}, problems, fmt.Errorf("commit import: %w", err)
 	}
 	l.done = true
 	l.conn.Close()
 	res.BatchID = batch
-	return res, nil
+	return res, problems, nil
 }
 
-func (l *Load) checkDuplicates() error {
+// rowKeySQL renders a table's row key as RowKey builds it.
+func rowKeySQL(t table) string {
+	switch t.name {
+	case "annual_facts":
+		return "uscc || '|' || CAST(year AS VARCHAR)"
+	case "monthly_facts":
+		return "uscc || '|' || strftime(month, '%Y-%m')"
+	}
+	return "uscc"
+}
+
+// checkDuplicates finds keys staged more than once. With acceptValid it
+// drops every row of such a key (which of them is right cannot be known)
+// and returns them as problems; otherwise it fails naming them.
+func (l *Load) checkDuplicates(acceptValid bool) ([]RowProblem, error) {
 	t := l.table
+	keys := strings.Join(t.keys, ", ")
 	rows, err := l.conn.QueryContext(l.ctx, fmt.Sprintf(
-		`SELECT %s, list(src_row ORDER BY src_row)::VARCHAR FROM %s GROUP BY %s HAVING count(*) > 1 ORDER BY min(src_row) LIMIT %d`,
-		keyText(t.keys), l.stage, strings.Join(t.keys, ", "), maxListed))
+		`SELECT s.src_row, %s, d.rows_list FROM %s s JOIN (
+		   SELECT %s, list(src_row ORDER BY src_row)::VARCHAR AS rows_list FROM %s GROUP BY %s HAVING count(*) > 1) d
+		 ON %s ORDER BY s.src_row`,
+		keyText("s", t.keys), l.stage, keys, l.stage, keys, joinOn("s", "d", t.keys)))
 	if err != nil {
-		return fmt.Errorf("check duplicates: %w", err)
+		return nil, fmt.Errorf("check duplicates: %w", err)
 	}
-	defer rows.Close()
-	var problems []string
+	var problems []RowProblem
 	for rows.Next() {
-		var key, srcRows string
-		if err := rows.Scan(&key, &srcRows); err != nil {
-			return err
+		var row int64
+		var key, list string
+		if err := rows.Scan(&row, &key, &list); err != nil {
+			rows.Close()
+			return nil, err
 		}
-		problems = append(problems, fmt.Sprintf("%s on rows %s", key, srcRows))
+		problems = append(problems, RowProblem{Row: row, Column: strings.Join(t.keys, "+"), Value: key,
+			Message:   fmt.Sprintf("%s appears more than once in the file (rows %s)", key, list),
+			MessageZh: fmt.Sprintf("%s 在文件中重复出现（第 %s 行）", key, list)})
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	if len(problems) > 0 {
-		return indus.Errorf(indus.EInvalid, "%s: the same %s appears more than once: %s; nothing was imported",
-			l.meta.FileName, strings.Join(t.keys, " + "), strings.Join(problems, "; "))
+	if len(problems) == 0 {
+		return nil, nil
 	}
-	return nil
+	if !acceptValid {
+		return problems, indus.Errorf(indus.EInvalid, "%s: the same %s appears more than once: %s; nothing was imported",
+			l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems))
+	}
+	_, err = l.conn.ExecContext(l.ctx, fmt.Sprintf(`DELETE FROM %s s WHERE (SELECT count(*) FROM %s d WHERE %s) > 1`,
+		l.stage, l.stage, joinOn("s", "d", t.keys)))
+	return problems, err
 }
 
-func (l *Load) checkEnterprisesExist() error {
-	rows, err := l.conn.QueryContext(l.ctx, fmt.Sprintf(
-		`SELECT s.src_row, s.uscc FROM %s s WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)
-		 ORDER BY s.src_row LIMIT %d`, l.stage, maxListed))
+// checkEnterprisesExist finds facts whose enterprise is not in the
+// database; with acceptValid it drops them, otherwise it fails.
+func (l *Load) checkEnterprisesExist(acceptValid bool) ([]RowProblem, error) {
+	missing := fmt.Sprintf(`FROM %s s WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = s.uscc)`, l.stage)
+	rows, err := l.conn.QueryContext(l.ctx, `SELECT s.src_row, s.uscc `+missing+` ORDER BY s.src_row`)
 	if err != nil {
-		return fmt.Errorf("check enterprises: %w", err)
+		return nil, fmt.Errorf("check enterprises: %w", err)
 	}
-	defer rows.Close()
-	var problems []string
+	var problems []RowProblem
 	for rows.Next() {
 		var row int64
 		var uscc string
 		if err := rows.Scan(&row, &uscc); err != nil {
-			return err
+			rows.Close()
+			return nil, err
 		}
-		problems = append(problems, fmt.Sprintf("row %d (%s)", row, uscc))
+		problems = append(problems, RowProblem{Row: row, Column: "uscc", Value: uscc,
+			Message:   "no enterprise with this code exists; import it with the enterprise list first",
+			MessageZh: "不存在该统一社会信用代码的企业，请先导入企业名录"})
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	if len(problems) > 0 {
-		return indus.Errorf(indus.EInvalid, "%s: facts for enterprises that do not exist (import enterprises.csv first): %s; nothing was imported",
-			l.meta.FileName, strings.Join(problems, ", "))
+	if len(problems) == 0 {
+		return nil, nil
 	}
-	return nil
+	if !acceptValid {
+		return problems, indus.Errorf(indus.EInvalid, "%s: facts for enterprises that do not exist (import enterprises first): %s; nothing was imported",
+			l.meta.FileName, listProblems(problems))
+	}
+	_, err = l.conn.ExecContext(l.ctx, `DELETE `+missing)
+	return problems, err
+}
+
+// listProblems names the first few problem rows for an error message.
+func listProblems(ps []RowProblem) string {
+	var parts []string
+	for i, p := range ps {
+		if i == maxListed {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ps)-maxListed))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("row %d (%s)", p.Row, p.Value))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func joinOn(a, b string, keys []string) string {
@@ -323,10 +460,10 @@ func prefixed(a string, cols []string) string {
 	return strings.Join(parts, ", ")
 }
 
-func keyText(keys []string) string {
+func keyText(alias string, keys []string) string {
 	var parts []string
 	for _, k := range keys {
-		parts = append(parts, "CAST("+k+" AS VARCHAR)")
+		parts = append(parts, "CAST("+alias+"."+k+" AS VARCHAR)")
 	}
 	return strings.Join(parts, " || ' ' || ")
 }

@@ -57,7 +57,8 @@ func loadEnterprises(t *testing.T, st *Store, es ...*indus.Enterprise) (BatchRes
 			t.Fatal(err)
 		}
 	}
-	return l.Commit()
+	res, _, err := l.Commit(CommitOptions{})
+	return res, err
 }
 
 func TestLoadInsertUpdateUnchanged(t *testing.T) {
@@ -98,7 +99,7 @@ func TestLoadRejectsDuplicatesAndChangesNothing(t *testing.T) {
 	if err == nil || indus.Code(err) != indus.EInvalid {
 		t.Fatalf("err = %v, want invalid", err)
 	}
-	if !strings.Contains(err.Error(), testUSCC[0]) || !strings.Contains(err.Error(), "[2, 4]") {
+	if !strings.Contains(err.Error(), testUSCC[0]) || !strings.Contains(err.Error(), "row 2 (") || !strings.Contains(err.Error(), "row 4 (") {
 		t.Errorf("message should name the code and rows 2 and 4: %v", err)
 	}
 	c, _ := st.Counts(context.Background())
@@ -119,7 +120,7 @@ func TestFactsNeedTheirEnterprise(t *testing.T) {
 	}
 	l.AppendAnnual(2, &indus.AnnualFact{USCC: testUSCC[0], Year: 2023, Revenue: indus.Float(100)})
 	l.AppendAnnual(3, &indus.AnnualFact{USCC: testUSCC[2], Year: 2023, Revenue: indus.Float(50)})
-	_, err = l.Commit()
+	_, _, err = l.Commit(CommitOptions{})
 	if err == nil || !strings.Contains(err.Error(), "row 3 ("+testUSCC[2]+")") {
 		t.Fatalf("err = %v, want it to name row 3", err)
 	}
@@ -131,7 +132,7 @@ func TestFactsNeedTheirEnterprise(t *testing.T) {
 	for m := 1; m <= 12; m++ {
 		l.AppendMonthly(m+1, &indus.MonthlyFact{USCC: testUSCC[0], Month: indus.Month{Year: 2024, Month: time.Month(m)}, OutputValue: indus.Float(float64(m))})
 	}
-	res, err := l.Commit()
+	res, _, err := l.Commit(CommitOptions{})
 	if err != nil || res.Inserted != 12 {
 		t.Fatalf("monthly %+v, %v", res, err)
 	}
