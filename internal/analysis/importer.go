@@ -10,30 +10,55 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
+	"time"
 
 	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/ingest"
 	"github.com/indus-platform/indus/internal/store"
 )
 
+// ImportOptions change how files are imported.
+type ImportOptions struct {
+	User        string
+	AcceptValid bool // import the valid rows of a file with errors
+	DryRun      bool // check and count, change nothing
+	// Progress, when set, is called about every progressEvery rows and at
+	// the end of each file.
+	Progress func(Progress)
+}
+
+// Progress reports how far an import is.
+type Progress struct {
+	File       string
+	Rows       int64
+	Bytes      int64 // bytes of the file read so far
+	TotalBytes int64
+	Elapsed    time.Duration
+	Done       bool
+}
+
+const progressEvery = 50000
+
 // FileImport is the outcome of importing one file.
 type FileImport struct {
 	File     string
 	Kind     indus.DatasetKind
 	Batch    store.BatchResult
-	Findings []ingest.Finding // warnings on accepted rows, or the errors that stopped the file
+	Errors   int              // rows rejected by validation or at commit
+	Warnings int              // findings that did not reject their row
+	Findings []ingest.Finding // the first maxFindings findings
 }
 
 // maxFindings bounds the findings kept per file so a broken million-row
-// file cannot exhaust memory; the count of all findings is still exact.
-const maxFindings = 1000
+// file cannot exhaust memory; the counts of all findings stay exact.
+const maxFindings = 10000
 
-// ImportCanonical imports canonical Indus CSV files (enterprises, annual,
-// monthly; the kind is detected from the header), enterprises first. Each
-// file is one transaction: a file with any error changes nothing, and the
-// error names the file, row, column and value. Files already imported
-// before the failing one stay imported; the result says which.
-func ImportCanonical(ctx context.Context, st *store.Store, files []string, user string) ([]FileImport, error) {
+// ImportFiles imports enterprise, annual and monthly files, enterprises
+// first. Each file is one transaction: by default a file with any error
+// changes nothing, and every error names the file, row, column and value.
+// Files imported before a failing one stay imported; the result says which.
+func ImportFiles(ctx context.Context, st *store.Store, files []string, opts ImportOptions) ([]FileImport, error) {
 	type pending struct {
 		path string
 		kind indus.DatasetKind
@@ -49,13 +74,18 @@ func ImportCanonical(ctx context.Context, st *store.Store, files []string, user 
 	sort.SliceStable(todo, func(i, j int) bool { return todo[i].kind.LoadOrder() < todo[j].kind.LoadOrder() })
 	var done []FileImport
 	for _, p := range todo {
-		res, err := importOne(ctx, st, p.path, user)
-		if err != nil {
-			return append(done, res), err
-		}
+		res, err := importOne(ctx, st, p.path, opts)
 		done = append(done, res)
+		if err != nil {
+			return done, err
+		}
 	}
 	return done, nil
+}
+
+// ImportCanonical imports canonical files with default options.
+func ImportCanonical(ctx context.Context, st *store.Store, files []string, user string) ([]FileImport, error) {
+	return ImportFiles(ctx, st, files, ImportOptions{User: user})
 }
 
 func peekKind(path string) (indus.DatasetKind, error) {
@@ -71,94 +101,133 @@ func peekKind(path string) (indus.DatasetKind, error) {
 	return r.Kind(), nil
 }
 
-func fileSHA256(path string) (string, error) {
+func fileSHA256(path string) (string, int64, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-func importOne(ctx context.Context, st *store.Store, path, user string) (FileImport, error) {
+// countingReader counts the bytes read, for progress and ETA.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// keep counts findings and keeps the first maxFindings of them.
+func (fi *FileImport) keep(fs []ingest.Finding) (rowHasError bool) {
+	for _, f := range fs {
+		if f.Severity == ingest.SevError {
+			rowHasError = true
+		} else {
+			fi.Warnings++
+		}
+		if len(fi.Findings) < maxFindings {
+			fi.Findings = append(fi.Findings, f)
+		}
+	}
+	if rowHasError {
+		fi.Errors++
+	}
+	return rowHasError
+}
+
+func importOne(ctx context.Context, st *store.Store, path string, opts ImportOptions) (FileImport, error) {
 	name := filepath.Base(path)
-	out := FileImport{File: name}
-	sum, err := fileSHA256(path)
+	fi := &FileImport{File: name}
+	sum, size, err := fileSHA256(path)
 	if err != nil {
-		return out, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err))
+		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err))
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return out, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
+		return *fi, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
 	}
 	defer f.Close()
-	r, err := ingest.NewCanonicalReader(name, f)
+	counter := &countingReader{r: f}
+	r, err := ingest.NewCanonicalReader(name, counter)
 	if err != nil {
-		return out, err
+		return *fi, err
 	}
-	out.Kind = r.Kind()
-	var findings []ingest.Finding
-	errorsSeen, warnings := 0, 0
-	keep := func(fs []ingest.Finding) {
-		for _, f := range fs {
-			if f.Severity == ingest.SevError {
-				errorsSeen++
-			} else {
-				warnings++
-			}
-			if len(findings) < maxFindings {
-				findings = append(findings, f)
-			}
-		}
-	}
-	load, err := st.BeginLoad(ctx, store.LoadMeta{Kind: r.Kind(), FileName: name, SHA256: sum, User: user})
+	fi.Kind = r.Kind()
+	load, err := st.BeginLoad(ctx, store.LoadMeta{Kind: r.Kind(), FileName: name, SHA256: sum, User: opts.User})
 	if err != nil {
-		return out, err
+		return *fi, err
 	}
 	defer load.Rollback()
+	start := time.Now()
+	var rows int64
+	report := func(done bool) {
+		if opts.Progress != nil {
+			opts.Progress(Progress{File: name, Rows: rows, Bytes: counter.n.Load(), TotalBytes: size, Elapsed: time.Since(start), Done: done})
+		}
+	}
 	for {
 		rec, fs, err := r.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return out, err
+			return *fi, err
 		}
-		keep(fs)
-		if rec == nil || errorsSeen > 0 {
+		rows++
+		if rows%progressEvery == 0 {
+			if ctx.Err() != nil {
+				return *fi, ctx.Err()
+			}
+			report(false)
+		}
+		if fi.keep(fs) || rec == nil {
+			continue
+		}
+		if fi.Errors > 0 && !opts.AcceptValid {
 			continue // keep reading to report every error, but stage nothing more
 		}
-		switch {
-		case rec.Enterprise != nil:
-			err = load.AppendEnterprise(rec.Row, rec.Enterprise)
-		case rec.Annual != nil:
-			err = load.AppendAnnual(rec.Row, rec.Annual)
-		case rec.Monthly != nil:
-			err = load.AppendMonthly(rec.Row, rec.Monthly)
-		}
-		if err != nil {
-			return out, fmt.Errorf("%s:%d: stage row: %w", name, rec.Row, err)
-		}
-		if ctx.Err() != nil {
-			return out, ctx.Err()
+		if err := stage(load, rec); err != nil {
+			return *fi, fmt.Errorf("%s:%d: stage row: %w", name, rec.Row, err)
 		}
 	}
-	out.Findings = findings
-	if errorsSeen > 0 {
-		return out, indus.Errorf(indus.EInvalid, "%s: %d error(s), %d warning(s); nothing was imported. First error: %s",
-			name, errorsSeen, warnings, firstError(findings))
+	report(true)
+	if fi.Errors > 0 && !opts.AcceptValid {
+		return *fi, indus.Errorf(indus.EInvalid, "%s: %d row(s) with errors, %d warning(s); nothing was imported (use --accept-valid to import the valid rows). First error: %s",
+			name, fi.Errors, fi.Warnings, firstError(fi.Findings))
 	}
-	load.SetWarnings(warnings)
-	res, _, err := load.Commit(store.CommitOptions{})
+	load.SetWarnings(fi.Warnings)
+	res, problems, err := load.Commit(store.CommitOptions{AcceptValid: opts.AcceptValid, DryRun: opts.DryRun})
+	for _, p := range problems {
+		fi.keep([]ingest.Finding{{File: name, Row: int(p.Row), Column: p.Column, Value: p.Value, Severity: ingest.SevError, Message: p.Message, MessageZh: p.MessageZh}})
+	}
 	if err != nil {
-		return out, err
+		return *fi, err
 	}
-	out.Batch = res
-	return out, nil
+	fi.Batch = res
+	return *fi, nil
+}
+
+// stage appends one record and the original cells it carries.
+func stage(load *store.Load, rec *ingest.Record) error {
+	switch {
+	case rec.Enterprise != nil:
+		return load.AppendEnterprise(rec.Row, rec.Enterprise)
+	case rec.Annual != nil:
+		return load.AppendAnnual(rec.Row, rec.Annual)
+	case rec.Monthly != nil:
+		return load.AppendMonthly(rec.Row, rec.Monthly)
+	}
+	return nil
 }
 
 func firstError(fs []ingest.Finding) string {

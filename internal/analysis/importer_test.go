@@ -70,7 +70,7 @@ func TestImportWithErrorsChangesNothing(t *testing.T) {
 	if err == nil || indus.Code(err) != indus.EInvalid {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(err.Error(), "2 error(s)") || !strings.Contains(err.Error(), "ent.csv:3") {
+	if !strings.Contains(err.Error(), "2 row(s) with errors") || !strings.Contains(err.Error(), "ent.csv:3") {
 		t.Errorf("message should count errors and name the first row: %v", err)
 	}
 	if len(res) != 1 || len(res[0].Findings) != 2 || res[0].Findings[1].Column != "unit_code" || res[0].Findings[1].Row != 4 {

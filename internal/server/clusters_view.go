@@ -12,7 +12,7 @@ import (
 type systemView struct {
 	Name, Version, EffectiveFrom, Caption string
 	ClusterCount                          int
-	Tiers                        []tierView
+	Tiers                                 []tierView
 }
 
 type tierView struct {

@@ -16,6 +16,8 @@ func (s *Server) routes() (*http.ServeMux, error) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	mux.HandleFunc("GET /healthz", s.apiHealth)
 	mux.HandleFunc("GET /api/v1/health", s.apiHealth)
+	mux.HandleFunc("GET /api/v1/imports", s.apiImportList)
+	mux.HandleFunc("POST /api/v1/imports", s.apiImportCreate)
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	mux.HandleFunc("/", s.notFound)
 	return mux, nil

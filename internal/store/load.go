@@ -24,14 +24,14 @@ type LoadMeta struct {
 
 // BatchResult is what a committed (or unchanged, or dry-run) load did.
 type BatchResult struct {
-	BatchID   int64 // 0 when nothing changed, or for a dry run: no batch was recorded
-	Kind      indus.DatasetKind
-	Read      int64 // rows staged
-	Inserted  int64
-	Updated   int64
-	Unchanged int64
-	Rejected  int64 // rows dropped at commit (duplicates, unknown enterprises) with AcceptValid
-	DryRun    bool
+	BatchID   int64             `json:"batch_id"` // 0 when nothing changed, or for a dry run: no batch was recorded
+	Kind      indus.DatasetKind `json:"kind"`
+	Read      int64             `json:"rows_read"` // rows staged
+	Inserted  int64             `json:"inserted"`
+	Updated   int64             `json:"updated"`
+	Unchanged int64             `json:"unchanged"`
+	Rejected  int64             `json:"rejected_at_commit"` // rows dropped at commit (duplicates, unknown enterprises) with AcceptValid
+	DryRun    bool              `json:"dry_run"`
 }
 
 // CommitOptions change what Commit does with problems and results.
@@ -77,17 +77,17 @@ var tables = map[indus.DatasetKind]table{
 // database and merges them, Rollback leaves the database as it was. A
 // process killed mid-load leaves no trace, because nothing is committed.
 type Load struct {
-	ctx      context.Context
-	store    *Store
-	conn     *sql.Conn
+	ctx          context.Context
+	store        *Store
+	conn         *sql.Conn
 	appender     *duckdb.Appender
 	origAppender *duckdb.Appender
 	meta         LoadMeta
-	table    table
-	stage    string
-	started  time.Time
-	rows     int64
-	done     bool
+	table        table
+	stage        string
+	started      time.Time
+	rows         int64
+	done         bool
 }
 
 // BeginLoad starts a bulk load of one file.

@@ -1,0 +1,123 @@
+package analysis
+
+import (
+	"context"
+	"time"
+
+	"github.com/indus-platform/indus/internal/export"
+	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/refdata"
+	"github.com/indus-platform/indus/internal/store"
+)
+
+// ExportOptions choose what to export and how.
+type ExportOptions struct {
+	Kind      indus.DatasetKind
+	Format    export.Format
+	Lang      string   // "zh" (Chinese headers with units, the default) or "en" (canonical names)
+	UnitCodes []string // evaluation units; empty = all
+	ClusterID string   // only enterprises in this cluster of the default system
+	Year      int      // annual: that year; monthly: that year's months
+}
+
+// headerZh are the Chinese headers of an export; the import readers know
+// them, so an export in Chinese imports back unchanged.
+var headerZh = map[string]string{
+	"uscc": "统一社会信用代码", "name": "企业名称", "unit_code": "所属区县代码", "park": "所属园区",
+	"industry_code": "行业代码", "business_scope": "经营范围", "above_size": "是否规上", "founded": "成立日期",
+	"land_mu": "用地面积(亩)", "land_source": "用地来源", "year": "年份", "month": "月份",
+	"revenue": "营业收入(万元)", "output_value": "工业总产值(万元)", "value_added": "工业增加值(万元)",
+	"tax": "实缴税金(万元)", "energy_tce": "综合能耗(吨标准煤)", "electricity_kwh": "用电量(千瓦时)",
+	"emissions_t": "主要污染物排放当量(吨)", "rd_spend": "研发经费支出(万元)", "employees": "年平均职工人数",
+	"safety_accident": "安全事故", "env_violation": "环境违法", "under_construction": "在建", "utility": "公用事业",
+}
+
+// ExportHeader returns the header row of an export.
+func ExportHeader(kind indus.DatasetKind, lang string) ([]string, error) {
+	cols, err := store.Columns(kind)
+	if err != nil {
+		return nil, err
+	}
+	if lang == "en" {
+		return cols, nil
+	}
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = headerZh[c]
+	}
+	return out, nil
+}
+
+// Export writes one table to path and returns the number of data rows.
+func Export(ctx context.Context, st *store.Store, path string, opts ExportOptions) (int64, error) {
+	header, err := ExportHeader(opts.Kind, opts.Lang)
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range opts.UnitCodes {
+		if _, ok := refdata.UnitByCode(u); !ok {
+			return 0, indus.Errorf(indus.EInvalid, "unknown unit code %q; the 41 codes are listed by 'indus clusters list' and on the home page", u)
+		}
+	}
+	var members map[string]bool
+	if opts.ClusterID != "" {
+		if members, err = clusterMembers(ctx, st, opts.ClusterID); err != nil {
+			return 0, err
+		}
+	}
+	w, err := export.Create(path, opts.Format, string(opts.Kind), header)
+	if err != nil {
+		return 0, indus.Errorf(indus.EInvalid, "%v", err)
+	}
+	var n int64
+	cells := make([]export.Cell, len(header))
+	err = st.ScanRows(ctx, opts.Kind, store.RowFilter{UnitCodes: opts.UnitCodes, Year: opts.Year}, func(row []any) error {
+		if members != nil && !members[row[0].(string)] {
+			return nil
+		}
+		for i, v := range row {
+			cells[i] = exportCell(opts.Kind, i, v)
+		}
+		n++
+		return w.WriteRow(cells)
+	})
+	if err != nil {
+		w.Abort()
+		return 0, err
+	}
+	return n, w.Close()
+}
+
+// exportCell turns a stored value into the canonical text or number.
+func exportCell(kind indus.DatasetKind, col int, v any) export.Cell {
+	t, ok := v.(time.Time)
+	if !ok {
+		return v
+	}
+	if kind == indus.KindMonthly && col == 1 {
+		return t.Format("2006-01")
+	}
+	return t.Format("2006-01-02")
+}
+
+// clusterMembers returns the enterprises of a cluster of the default
+// system, by its membership rules.
+func clusterMembers(ctx context.Context, st *store.Store, clusterID string) (map[string]bool, error) {
+	cs := refdata.DefaultClusterSystem()
+	if _, ok := cs.Cluster(clusterID); !ok {
+		return nil, indus.Errorf(indus.EInvalid, "unknown cluster %q; 'indus clusters list' shows the ids", clusterID)
+	}
+	m := cs.Matcher()
+	members := map[string]bool{}
+	err := st.ScanRows(ctx, indus.KindEnterprises, store.RowFilter{}, func(row []any) error {
+		code, _ := row[4].(string)
+		scope, _ := row[5].(string)
+		for _, mem := range m.Match(code, scope) {
+			if mem.ClusterID == clusterID {
+				members[row[0].(string)] = true
+			}
+		}
+		return nil
+	})
+	return members, err
+}
