@@ -48,6 +48,7 @@ func commands() []*Command {
 		newClustersCommand(),
 		newComplexityCommand(),
 		newExportCommand(),
+		newTracksCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds

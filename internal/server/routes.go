@@ -18,6 +18,10 @@ func (s *Server) routes() (*http.ServeMux, error) {
 	mux.HandleFunc("GET /api/v1/health", s.apiHealth)
 	mux.HandleFunc("GET /api/v1/imports", s.apiImportList)
 	mux.HandleFunc("POST /api/v1/imports", s.apiImportCreate)
+	mux.HandleFunc("GET /api/v1/complexity/units", s.apiComplexityUnits)
+	mux.HandleFunc("GET /api/v1/complexity/units/{code}/tracks", s.apiComplexityUnitTracks)
+	mux.HandleFunc("GET /api/v1/complexity/city/new-star", s.apiComplexityNewStar)
+	mux.HandleFunc("POST /api/v1/complexity/city/new-star", s.apiComplexityNewStar)
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	mux.HandleFunc("/", s.notFound)
 	return mux, nil

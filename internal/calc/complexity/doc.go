@@ -76,7 +76,12 @@
 // §8.3–8.4), then the known leading eigenvector (√d or √u) is projected out.
 // This is accurate to rounding whatever the rest of the spectrum looks like
 // (only λ₂ ≈ λ₃ leaves the eigenvector ill-determined, and that is warned
-// about), and a 300 × 1,400 table takes 60–100 ms in all on two cores.
+// about). The reduction is bound by memory traffic, so it updates each row
+// and applies the next reflector to it in one pass, with rows split among
+// the cores (same operations in the same order: the result does not depend
+// on the number of cores). A 300 × 1,400 table takes about 0.1 s in all on
+// two cores, 226 × 785 (the Atlas's SITC size) 20 ms, 3,000 × 1,400 about
+// 1.2 s and 220 MB (bench/complexity.sh).
 // Proximity uses bit sets and popcounts; density and COG sum, per region,
 // over whichever of its present or absent activities are fewer.
 //

@@ -224,22 +224,30 @@ func (n *network) activityMatrix(acts, regs []int) []float64 {
 		pos[j] = x
 	}
 	t := make([]float64, k*k)
-	for _, i := range regs {
-		inv := 1 / float64(n.div[i])
-		ps := n.pres[i]
-		for _, ja := range ps {
-			row := t[pos[ja]*k : (pos[ja]+1)*k]
-			for _, jb := range ps {
-				row[pos[jb]] += inv
+	// Each goroutine owns a range of rows and adds the regions in the same
+	// order, so every cell is summed exactly as a serial loop would.
+	parallelFor(k, func(lo, hi int) {
+		for _, i := range regs {
+			inv := 1 / float64(n.div[i])
+			ps := n.pres[i]
+			for _, ja := range ps {
+				a := pos[ja]
+				if a < lo || a >= hi {
+					continue
+				}
+				row := t[a*k : (a+1)*k]
+				for _, jb := range ps {
+					row[pos[jb]] += inv
+				}
 			}
 		}
-	}
-	for a := 0; a < k; a++ {
-		ua := float64(n.ubq[acts[a]])
-		for b := 0; b < k; b++ {
-			t[a*k+b] /= math.Sqrt(ua * float64(n.ubq[acts[b]]))
+		for a := lo; a < hi; a++ {
+			ua := float64(n.ubq[acts[a]])
+			for b := 0; b < k; b++ {
+				t[a*k+b] /= math.Sqrt(ua * float64(n.ubq[acts[b]]))
+			}
 		}
-	}
+	})
 	return t
 }
 

@@ -29,6 +29,21 @@ type symEigen struct {
 
 // newSymEigen reduces the symmetric n×n matrix a (row-major, overwritten) to
 // tridiagonal form.
+//
+// Step k applies the reflector H_k to the trailing block B: p = beta·B·v,
+// w = p − (beta/2)(pᵀv)·v, B ← B − v·wᵀ − w·vᵀ. For large n the block does
+// not fit in cache, so the reduction is bound by memory traffic, not by
+// arithmetic. Two things cut it (same operations, in the same order, so the
+// result is bit for bit what the plain two-pass loop gives):
+//
+//   - fusion: the first row of the updated block is row k+1, from which the
+//     next reflector comes; it is updated first, the next reflector is built
+//     from it, and then every other row is updated and immediately dotted
+//     with the next reflector, so B·v of step k+1 costs no second pass over
+//     the matrix;
+//   - rows are split among GOMAXPROCS goroutines (each row is owned by one,
+//     and the only reduction across rows, pᵀv, is summed sequentially
+//     afterwards, so the result does not depend on scheduling).
 func newSymEigen(a []float64, n int) *symEigen {
 	s := &symEigen{
 		n:    n,
@@ -38,54 +53,43 @@ func newSymEigen(a []float64, n int) *symEigen {
 		beta: make([]float64, max(n-2, 0)),
 	}
 	p := make([]float64, n)
+	// dots[i] = Σ_j B_ij v_j for the current step's reflector, when the
+	// previous step computed them during its update (haveDots).
+	dots := make([]float64, n)
+	next := make([]float64, n)
+	haveDots := false
+	var v []float64
+	var beta float64
+	ok := false
+	if n > 2 {
+		v, beta, ok = s.reflector(a, n, 0)
+	}
 	for k := 0; k < n-2; k++ {
+		if !ok {
+			// No reflector (the column is already zero): nothing to apply.
+			if k+1 < n-2 {
+				v, beta, ok = s.reflector(a, n, k+1)
+			}
+			haveDots = false
+			continue
+		}
 		m := n - k - 1
-		// x is column k below the diagonal; by symmetry it is row k to the
-		// right of the diagonal, which is contiguous.
-		x := a[k*n+k+1 : k*n+n]
-		var scale float64
-		for _, xi := range x {
-			scale = math.Max(scale, math.Abs(xi))
-		}
-		s.d[k] = a[k*n+k]
-		if scale == 0 {
-			s.e[k] = 0
-			continue
-		}
-		// Scale to avoid overflow/underflow in the norm.
-		v := make([]float64, m)
-		var ss float64
-		for i, xi := range x {
-			v[i] = xi / scale
-			ss += v[i] * v[i]
-		}
-		alpha := math.Sqrt(ss)
-		if v[0] > 0 {
-			alpha = -alpha
-		}
-		// H x = alpha·e₁ with v = x − alpha·e₁, beta = 2/(vᵀv).
-		v[0] -= alpha
-		var vv float64
-		for _, vi := range v {
-			vv += vi * vi
-		}
-		s.e[k] = alpha * scale
-		if vv == 0 {
-			continue
-		}
-		beta := 2 / vv
-		s.v[k], s.beta[k] = v, beta
-		// Apply H B H to the trailing block B = a[k+1:, k+1:]:
-		// p = beta·B·v, w = p − (beta/2)(pᵀv)·v, B ← B − v·wᵀ − w·vᵀ.
 		off := k + 1
+		if !haveDots {
+			parallelRows(m, m, func(lo, hi int) {
+				for i := lo; i < hi; i++ {
+					row := a[(off+i)*n+off : (off+i)*n+n]
+					var t float64
+					for j, vj := range v {
+						t += row[j] * vj
+					}
+					dots[i] = t
+				}
+			})
+		}
 		pv := 0.0
 		for i := 0; i < m; i++ {
-			row := a[(off+i)*n+off : (off+i)*n+n]
-			var t float64
-			for j, vj := range v {
-				t += row[j] * vj
-			}
-			p[i] = beta * t
+			p[i] = beta * dots[i]
 			pv += p[i] * v[i]
 		}
 		kk := beta / 2 * pv
@@ -93,13 +97,47 @@ func newSymEigen(a []float64, n int) *symEigen {
 		for i := range w {
 			w[i] -= kk * v[i]
 		}
-		for i := 0; i < m; i++ {
-			row := a[(off+i)*n+off : (off+i)*n+n]
-			vi, wi := v[i], w[i]
+		// Row 0 of the block (row k+1 of a) first: the next reflector comes
+		// from it.
+		{
+			row := a[off*n+off : off*n+n]
+			vi, wi := v[0], w[0]
 			for j := range row {
 				row[j] -= vi*w[j] + wi*v[j]
 			}
 		}
+		var vn []float64
+		var betan float64
+		okn := false
+		if k+1 < n-2 {
+			vn, betan, okn = s.reflector(a, n, k+1)
+		}
+		parallelRows(m-1, m, func(lo, hi int) {
+			for i := lo + 1; i < hi+1; i++ {
+				row := a[(off+i)*n+off : (off+i)*n+n]
+				vi, wi := v[i], w[i]
+				if !okn {
+					for j := range row {
+						row[j] -= vi*w[j] + wi*v[j]
+					}
+					continue
+				}
+				// Column 0 of the block is not part of the next block.
+				row[0] -= vi*w[0] + wi*v[0]
+				tail := row[1:]
+				wt, vt := w[1:len(row)], v[1:len(row)]
+				vn := vn[:len(tail)]
+				var t float64
+				for j := range tail {
+					tail[j] -= vi*wt[j] + wi*vt[j]
+					t += tail[j] * vn[j]
+				}
+				next[i-1] = t
+			}
+		})
+		dots, next = next, dots
+		haveDots = okn
+		v, beta, ok = vn, betan, okn
 	}
 	if n >= 2 {
 		s.d[n-2] = a[(n-2)*n+n-2]
@@ -119,6 +157,58 @@ func newSymEigen(a []float64, n int) *symEigen {
 		s.norm = math.Max(s.norm, r)
 	}
 	return s
+}
+
+// reflector records d[k] and e[k] and builds the Householder reflector that
+// zeroes row k of a (n×n) to the right of the superdiagonal: H x = alpha·e₁
+// with v = x − alpha·e₁ and beta = 2/(vᵀv), x being row k right of the
+// diagonal (by symmetry the column below it, but contiguous). It reports
+// false when no reflection is needed.
+func (s *symEigen) reflector(a []float64, n, k int) (v []float64, beta float64, ok bool) {
+	m := n - k - 1
+	x := a[k*n+k+1 : k*n+n]
+	var scale float64
+	for _, xi := range x {
+		scale = math.Max(scale, math.Abs(xi))
+	}
+	s.d[k] = a[k*n+k]
+	if scale == 0 {
+		s.e[k] = 0
+		return nil, 0, false
+	}
+	// Scale to avoid overflow/underflow in the norm.
+	v = make([]float64, m)
+	var ss float64
+	for i, xi := range x {
+		v[i] = xi / scale
+		ss += v[i] * v[i]
+	}
+	alpha := math.Sqrt(ss)
+	if v[0] > 0 {
+		alpha = -alpha
+	}
+	v[0] -= alpha
+	var vv float64
+	for _, vi := range v {
+		vv += vi * vi
+	}
+	s.e[k] = alpha * scale
+	if vv == 0 {
+		return nil, 0, false
+	}
+	beta = 2 / vv
+	s.v[k], s.beta[k] = v, beta
+	return v, beta, true
+}
+
+// parallelRows runs body over [0, rows) split among goroutines when the
+// work (rows × width multiply-adds) is worth it, else in the caller.
+func parallelRows(rows, width int, body func(lo, hi int)) {
+	if rows*width < 1<<15 {
+		body(0, rows)
+		return
+	}
+	parallelFor(rows, body)
 }
 
 // pivmin is the smallest pivot magnitude allowed in the Sturm recurrence
