@@ -37,10 +37,27 @@ func TestImportUndoExportRoundTrip(t *testing.T) {
 		}
 		return b
 	}
+	// A formula-like name is kept as data and survives the round trip.
+	hostile := filepath.Join(dir, "hostile.csv")
+	os.WriteFile(hostile, []byte("uscc,name,unit_code,park,industry_code,business_scope,above_size,founded,land_mu,land_source\n"+
+		"91350100M000100Y43,\"=HYPERLINK(\"\"http://x\"\")\",500112,@园区,3612,-生产,true,2010-05-01,12,certificate\n"), 0o644)
+	if out, errOut, code := run(t, bin, "import", "--db", db, hostile); code != 0 || !strings.Contains(errOut, "formula") {
+		t.Fatalf("hostile import: %d\n%s\n%s", code, out, errOut)
+	}
 	first := export("e1.csv", "--lang", "en")
-	// The export imports back unchanged.
+	// Every export (English or Chinese headers, CSV or XLSX, every table)
+	// imports back unchanged.
 	if out := must("import", "--db", db, filepath.Join(dir, "e1.csv")); !strings.Contains(out, "nothing changed") {
 		t.Fatalf("round trip changed data:\n%s", out)
+	}
+	for _, table := range []string{"enterprises", "annual"} {
+		for _, name := range []string{table + "_zh.csv", table + "_zh.xlsx"} {
+			p := filepath.Join(dir, name)
+			must("export", "--db", db, "--table", table, "--lang", "zh", "--out", p)
+			if out := must("import", "--db", db, p); !strings.Contains(out, "nothing changed") || strings.Contains(out, " 0 rows read") {
+				t.Fatalf("round trip of %s changed data:\n%s", name, out)
+			}
+		}
 	}
 
 	// Change one enterprise's land and park, add a hostile name.
@@ -60,17 +77,17 @@ func TestImportUndoExportRoundTrip(t *testing.T) {
 		t.Fatal("--check changed the data")
 	}
 	out = must("import", "--db", db, edited)
-	if !strings.Contains(out, "batch 3") || !strings.Contains(out, "1 updated") {
+	if !strings.Contains(out, "batch 4") || !strings.Contains(out, "1 updated") {
 		t.Fatalf("edited import:\n%s", out)
 	}
-	revs := must("import", "revisions", "--db", db, "3")
+	revs := must("import", "revisions", "--db", db, "4")
 	if !strings.Contains(revs, "land_mu") || !strings.Contains(revs, "77.5") || !strings.Contains(revs, "新园区") {
 		t.Fatalf("revisions:\n%s", revs)
 	}
 	if changed := export("e2.csv", "--lang", "en"); bytes.Equal(changed, first) {
 		t.Fatal("the edit is not visible in the export")
 	}
-	must("import", "undo", "--db", db, "3")
+	must("import", "undo", "--db", db, "4")
 	if restored := export("e3.csv", "--lang", "en"); !bytes.Equal(restored, first) {
 		t.Fatal("undo did not restore a byte-identical export")
 	}

@@ -2,10 +2,12 @@ package analysis
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/indus-platform/indus/internal/export"
 	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/ingest"
 	"github.com/indus-platform/indus/internal/refdata"
 	"github.com/indus-platform/indus/internal/store"
 )
@@ -20,18 +22,6 @@ type ExportOptions struct {
 	Year      int      // annual: that year; monthly: that year's months
 }
 
-// headerZh are the Chinese headers of an export; the import readers know
-// them, so an export in Chinese imports back unchanged.
-var headerZh = map[string]string{
-	"uscc": "统一社会信用代码", "name": "企业名称", "unit_code": "所属区县代码", "park": "所属园区",
-	"industry_code": "行业代码", "business_scope": "经营范围", "above_size": "是否规上", "founded": "成立日期",
-	"land_mu": "用地面积(亩)", "land_source": "用地来源", "year": "年份", "month": "月份",
-	"revenue": "营业收入(万元)", "output_value": "工业总产值(万元)", "value_added": "工业增加值(万元)",
-	"tax": "实缴税金(万元)", "energy_tce": "综合能耗(吨标准煤)", "electricity_kwh": "用电量(千瓦时)",
-	"emissions_t": "主要污染物排放当量(吨)", "rd_spend": "研发经费支出(万元)", "employees": "年平均职工人数",
-	"safety_accident": "安全事故", "env_violation": "环境违法", "under_construction": "在建", "utility": "公用事业",
-}
-
 // ExportHeader returns the header row of an export.
 func ExportHeader(kind indus.DatasetKind, lang string) ([]string, error) {
 	cols, err := store.Columns(kind)
@@ -41,9 +31,14 @@ func ExportHeader(kind indus.DatasetKind, lang string) ([]string, error) {
 	if lang == "en" {
 		return cols, nil
 	}
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = headerZh[c]
+	// The readers know these headers (with their units), so an export in
+	// Chinese imports back unchanged.
+	var out []string
+	for _, c := range ingest.Columns(kind) {
+		out = append(out, c.HeaderZh)
+	}
+	if len(out) != len(cols) {
+		return nil, fmt.Errorf("the reader and the store disagree on the columns of %s", kind)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,9 @@ type ImportOptions struct {
 	User        string
 	AcceptValid bool // import the valid rows of a file with errors
 	DryRun      bool // check and count, change nothing
+	// Read passes the reader options through: a forced kind, the XLSX
+	// sheet, units for columns whose header has none (--units).
+	Read ingest.Options
 	// Progress, when set, is called about every progressEvery rows and at
 	// the end of each file.
 	Progress func(Progress)
@@ -46,7 +50,9 @@ type FileImport struct {
 	Kind     indus.DatasetKind
 	Batch    store.BatchResult
 	Errors   int              // rows rejected by validation or at commit
-	Warnings int              // findings that did not reject their row
+	Warnings int              // warnings: the row was accepted, flagged
+	Infos    int              // notes: columns not imported, units assumed, totals rows skipped
+	Mapping  []ingest.ColumnMapping
 	Findings []ingest.Finding // the first maxFindings findings
 }
 
@@ -65,7 +71,7 @@ func ImportFiles(ctx context.Context, st *store.Store, files []string, opts Impo
 	}
 	var todo []pending
 	for _, f := range files {
-		k, err := peekKind(f)
+		k, err := peekKind(f, opts.Read)
 		if err != nil {
 			return nil, err
 		}
@@ -88,17 +94,54 @@ func ImportCanonical(ctx context.Context, st *store.Store, files []string, user 
 	return ImportFiles(ctx, st, files, ImportOptions{User: user})
 }
 
-func peekKind(path string) (indus.DatasetKind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	r, err := ingest.NewCanonicalReader(filepath.Base(path), f)
+func peekKind(path string, opts ingest.Options) (indus.DatasetKind, error) {
+	r, err := openReader(path, nil, opts)
 	if err != nil {
 		return "", err
 	}
+	defer r.Close()
 	return r.Kind(), nil
+}
+
+// openReader opens a CSV through counter (when given), so progress can
+// tell how far it is; an XLSX (a zip file) is opened by path, because its
+// reader needs random access.
+func openReader(path string, counter *countingReader, opts ingest.Options) (ingest.Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
+	}
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if string(head[:n]) == "PK\x03\x04" || counter == nil {
+		f.Close()
+		return ingest.Open(path, opts)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	counter.r = f
+	r, err := ingest.OpenReader(filepath.Base(path), counter, opts)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &closingReader{Reader: r, file: f}, nil
+}
+
+// closingReader closes the file under a reader opened on a stream.
+type closingReader struct {
+	ingest.Reader
+	file *os.File
+}
+
+func (c *closingReader) Close() error {
+	err := c.Reader.Close()
+	if ferr := c.file.Close(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 func fileSHA256(path string) (string, int64, error) {
@@ -130,10 +173,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // keep counts findings and keeps the first maxFindings of them.
 func (fi *FileImport) keep(fs []ingest.Finding) (rowHasError bool) {
 	for _, f := range fs {
-		if f.Severity == ingest.SevError {
+		switch f.Severity {
+		case ingest.SevError:
 			rowHasError = true
-		} else {
+		case ingest.SevWarning:
 			fi.Warnings++
+		default:
+			fi.Infos++
 		}
 		if len(fi.Findings) < maxFindings {
 			fi.Findings = append(fi.Findings, f)
@@ -152,17 +198,14 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	if err != nil {
 		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err))
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return *fi, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
-	}
-	defer f.Close()
-	counter := &countingReader{r: f}
-	r, err := ingest.NewCanonicalReader(name, counter)
+	counter := &countingReader{}
+	r, err := openReader(path, counter, opts.Read)
 	if err != nil {
 		return *fi, err
 	}
+	defer r.Close()
 	fi.Kind = r.Kind()
+	fi.Mapping = r.Mapping()
 	load, err := st.BeginLoad(ctx, store.LoadMeta{Kind: r.Kind(), FileName: name, SHA256: sum, User: opts.User})
 	if err != nil {
 		return *fi, err
@@ -219,13 +262,26 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 
 // stage appends one record and the original cells it carries.
 func stage(load *store.Load, rec *ingest.Record) error {
+	var err error
+	var key string
 	switch {
 	case rec.Enterprise != nil:
-		return load.AppendEnterprise(rec.Row, rec.Enterprise)
+		err = load.AppendEnterprise(rec.Row, rec.Enterprise)
+		key = store.RowKey(rec.Enterprise.USCC, "")
 	case rec.Annual != nil:
-		return load.AppendAnnual(rec.Row, rec.Annual)
+		err = load.AppendAnnual(rec.Row, rec.Annual)
+		key = store.RowKey(rec.Annual.USCC, strconv.Itoa(rec.Annual.Year))
 	case rec.Monthly != nil:
-		return load.AppendMonthly(rec.Row, rec.Monthly)
+		err = load.AppendMonthly(rec.Row, rec.Monthly)
+		key = store.RowKey(rec.Monthly.USCC, rec.Monthly.Month.String())
+	}
+	if err != nil {
+		return err
+	}
+	for _, o := range rec.Originals {
+		if err := load.AppendOriginal(key, o.Column, o.Value, o.Unit); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os/user"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/ingest"
 )
 
 func newImportCommand() *Command {
@@ -38,6 +40,9 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	acceptValid := fs.Bool("accept-valid", false, "import the valid rows of a file that has errors")
 	reportPath := fs.String("report", "", "write every finding to this .xlsx or .csv file")
 	quiet := fs.Bool("quiet", false, "no progress output")
+	kind := fs.String("kind", "", "enterprises, annual or monthly (default: detected from the headers)")
+	sheet := fs.String("sheet", "", "XLSX worksheet to read (default: the first visible sheet)")
+	units := fs.String("units", "", "units of columns whose header has none, e.g. revenue=元,land_mu=平方米 or money=亿元")
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -52,7 +57,23 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 	start := time.Now()
-	opts := analysis.ImportOptions{User: currentUser(env), AcceptValid: *acceptValid, DryRun: *check}
+	opts := analysis.ImportOptions{User: currentUser(env), AcceptValid: *acceptValid, DryRun: *check,
+		Read: ingest.Options{Kind: indus.DatasetKind(*kind), Sheet: *sheet}}
+	switch indus.DatasetKind(*kind) {
+	case "", indus.KindEnterprises, indus.KindAnnual, indus.KindMonthly:
+	default:
+		return indus.Errorf(indus.EInvalid, "unknown --kind %q: use enterprises, annual or monthly", *kind)
+	}
+	if *units != "" {
+		opts.Read.Units = map[string]string{}
+		for _, pair := range strings.Split(*units, ",") {
+			k, v, ok := strings.Cut(pair, "=")
+			if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(v) == "" {
+				return indus.Errorf(indus.EInvalid, "--units %q: write COLUMN=UNIT pairs separated by commas, e.g. revenue=元", pair)
+			}
+			opts.Read.Units[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+	}
 	if !*quiet {
 		opts.Progress = newProgressPrinter(env.Stderr).update
 	}

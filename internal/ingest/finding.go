@@ -5,22 +5,25 @@ import "fmt"
 // Severity says what a finding does to its row.
 type Severity string
 
-// Severities: an error rejects the row, a warning accepts it flagged.
+// Severities: an error rejects the row, a warning accepts it flagged, an
+// info tells what the reader did with the file (columns not imported, units
+// assumed, a totals row skipped) and changes nothing.
 const (
 	SevError   Severity = "error"
 	SevWarning Severity = "warning"
+	SevInfo    Severity = "info"
 )
 
 // Finding is one problem found in an input file. Row is the 1-based line of
 // the file as a spreadsheet shows it (the header is row 1).
 type Finding struct {
-	File      string
-	Row       int
-	Column    string
-	Value     string
-	Severity  Severity
-	Message   string // English
-	MessageZh string // Chinese
+	File      string   `json:"file"`
+	Row       int      `json:"row"`
+	Column    string   `json:"column"`
+	Value     string   `json:"value"`
+	Severity  Severity `json:"severity"`
+	Message   string   `json:"message_en"` // English
+	MessageZh string   `json:"message_zh"` // Chinese
 }
 
 func (f Finding) String() string {

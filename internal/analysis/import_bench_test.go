@@ -1,0 +1,86 @@
+package analysis
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/store"
+)
+
+// writeBenchFiles writes n enterprises and n×years annual rows in the
+// canonical format, with valid USCCs.
+func writeBenchFiles(b *testing.B, dir string, n, years int) (ents, annual string) {
+	b.Helper()
+	ents, annual = filepath.Join(dir, "enterprises.csv"), filepath.Join(dir, "annual.csv")
+	fe, _ := os.Create(ents)
+	fa, _ := os.Create(annual)
+	we, wa := bufio.NewWriterSize(fe, 1<<20), bufio.NewWriterSize(fa, 1<<20)
+	fmt.Fprintln(we, "uscc,name,unit_code,park,industry_code,business_scope,above_size,founded,land_mu,land_source")
+	fmt.Fprintln(wa, "uscc,year,land_mu,revenue,output_value,value_added,tax,energy_tce,electricity_kwh,emissions_t,rd_spend,employees,safety_accident,env_violation,under_construction,utility")
+	for i := 0; i < n; i++ {
+		body := fmt.Sprintf("91500112MA%07d", i)
+		c, err := indus.USCCCheckChar(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		uscc := body + string(c)
+		fmt.Fprintf(we, "%s,企业%d,500112,,3612,,true,2010-01-01,%d.5,certificate\n", uscc, i, 10+i%500)
+		for y := 0; y < years; y++ {
+			fmt.Fprintf(wa, "%s,%d,%d.5,%d.25,%d.5,%d.75,%d.1,%d.2,%d,%d.3,%d.4,%d,false,false,false,false\n",
+				uscc, 2015+y, 10+i%500, 1000+i%7000, 1200+i%9000, 300+i%2000, 50+i%300, 80+i%600, 100000+i, i%50, i%90, 10+i%400)
+		}
+	}
+	we.Flush()
+	wa.Flush()
+	fe.Close()
+	fa.Close()
+	return ents, annual
+}
+
+// BenchmarkImportAnnualMillion imports 1,000,000 annual rows (validated,
+// staged, checked and merged) and, in the same run, loads the same file with
+// DuckDB's own read_csv (no validation), reporting both rates and the ratio.
+// Run: go test -run '^$' -bench ImportAnnualMillion -benchtime 1x ./internal/analysis/
+func BenchmarkImportAnnualMillion(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	ents, annual := writeBenchFiles(b, dir, 100000, 10)
+	for i := 0; i < b.N; i++ {
+		st, err := store.Open(ctx, filepath.Join(dir, fmt.Sprintf("b%d.duckdb", i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		st.Migrate(ctx)
+		if _, err := ImportFiles(ctx, st, []string{ents}, ImportOptions{User: "bench"}); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		res, err := ImportFiles(ctx, st, []string{annual}, ImportOptions{User: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		indusSecs := time.Since(start).Seconds()
+		b.StopTimer()
+		rows := res[0].Batch.Inserted
+		start = time.Now()
+		n, err := st.BareReadCSV(ctx, annual)
+		if err != nil {
+			b.Fatal(err)
+		}
+		duckSecs := time.Since(start).Seconds()
+		if n != rows {
+			b.Fatalf("read_csv loaded %d rows, indus %d", n, rows)
+		}
+		b.ReportMetric(float64(rows)/indusSecs, "indus_rows/s")
+		b.ReportMetric(float64(rows)/duckSecs, "duckdb_read_csv_rows/s")
+		b.ReportMetric(indusSecs/duckSecs, "ratio")
+		st.Close()
+	}
+}
