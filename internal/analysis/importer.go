@@ -49,9 +49,9 @@ type FileImport struct {
 	File     string
 	Kind     indus.DatasetKind
 	Batch    store.BatchResult
-	Errors   int              // rows rejected by validation or at commit
-	Warnings int              // warnings: the row was accepted, flagged
-	Infos    int              // notes: columns not imported, units assumed, totals rows skipped
+	Errors   int // rows rejected by validation or at commit
+	Warnings int // warnings: the row was accepted, flagged
+	Infos    int // notes: columns not imported, units assumed, totals rows skipped
 	Mapping  []ingest.ColumnMapping
 	Findings []ingest.Finding // the first maxFindings findings
 }
