@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -218,29 +219,39 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 			opts.Progress(Progress{File: name, Rows: rows, Bytes: counter.n.Load(), TotalBytes: size, Elapsed: time.Since(start), Done: done})
 		}
 	}
-	for {
-		rec, fs, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return *fi, err
-		}
-		rows++
-		if rows%progressEvery == 0 {
-			if ctx.Err() != nil {
-				return *fi, ctx.Err()
+	// The reader parses in its own goroutine while this one stages rows:
+	// on two cores that overlaps the two halves of the work.
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer close(done)
+	chunks := make(chan readChunk, 4)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readChunks(r, chunks, done)
+	}()
+	for ch := range chunks {
+		for _, it := range ch.items {
+			rows++
+			if rows%progressEvery == 0 {
+				if ctx.Err() != nil {
+					return *fi, ctx.Err()
+				}
+				report(false)
 			}
-			report(false)
+			if fi.keep(it.findings) || it.rec == nil {
+				continue
+			}
+			if fi.Errors > 0 && !opts.AcceptValid {
+				continue // keep reading to report every error, but stage nothing more
+			}
+			if err := stage(load, it.rec); err != nil {
+				return *fi, fmt.Errorf("%s:%d: stage row: %w", name, it.rec.Row, err)
+			}
 		}
-		if fi.keep(fs) || rec == nil {
-			continue
-		}
-		if fi.Errors > 0 && !opts.AcceptValid {
-			continue // keep reading to report every error, but stage nothing more
-		}
-		if err := stage(load, rec); err != nil {
-			return *fi, fmt.Errorf("%s:%d: stage row: %w", name, rec.Row, err)
+		if ch.err != nil {
+			return *fi, ch.err
 		}
 	}
 	report(true)
@@ -258,6 +269,53 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	}
 	fi.Batch = res
 	return *fi, nil
+}
+
+// readChunk is a run of rows read ahead, or the error that ended the file.
+type readChunk struct {
+	items []readItem
+	err   error
+}
+
+type readItem struct {
+	rec      *ingest.Record
+	findings []ingest.Finding
+}
+
+const chunkRows = 2048
+
+// readChunks reads r to the end in chunks, stopping early when done closes.
+func readChunks(r ingest.Reader, out chan<- readChunk, done <-chan struct{}) {
+	defer close(out)
+	send := func(c readChunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	buf := make([]readItem, 0, chunkRows)
+	for {
+		rec, fs, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			send(readChunk{items: buf, err: err})
+			return
+		}
+		buf = append(buf, readItem{rec, fs})
+		if len(buf) == chunkRows {
+			if !send(readChunk{items: buf}) {
+				return
+			}
+			buf = make([]readItem, 0, chunkRows)
+		}
+	}
+	if len(buf) > 0 {
+		send(readChunk{items: buf})
+	}
 }
 
 // stage appends one record and the original cells it carries.

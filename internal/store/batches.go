@@ -129,7 +129,8 @@ func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, er
 		var refBatches string
 		err := tx.QueryRowContext(ctx, `SELECT count(*), coalesce(string_agg(DISTINCT CAST(f.batch_id AS VARCHAR), ', '), '') FROM (
 			SELECT uscc, batch_id FROM annual_facts UNION ALL SELECT uscc, batch_id FROM monthly_facts) f
-			WHERE f.uscc IN (SELECT uscc FROM enterprises_history WHERE replaced_by = ? AND op = 'insert')`, id).Scan(&refs, &refBatches)
+			WHERE f.uscc IN (SELECT uscc FROM enterprises e WHERE e.batch_id = ?
+			                 AND NOT EXISTS (SELECT 1 FROM enterprises_history h WHERE h.replaced_by = ? AND h.op = 'update' AND h.uscc = e.uscc))`, id, id).Scan(&refs, &refBatches)
 		if err != nil {
 			return UndoResult{}, err
 		}
@@ -144,8 +145,9 @@ func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, er
 		SELECT ?, 'undone', %s, batch_id FROM %s WHERE batch_id = ?`, history, strings.Join(cols, ", "), strings.Join(cols, ", "), t.name), id, id); err != nil {
 		return UndoResult{}, fmt.Errorf("keep undone rows: %w", err)
 	}
-	del, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE EXISTS (SELECT 1 FROM %s h WHERE h.replaced_by = ? AND h.op = 'insert' AND %s)`,
-		t.name, history, keyJoin), id)
+	// The rows the batch created: its rows with no replaced version.
+	del, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE batch_id = ? AND NOT EXISTS (SELECT 1 FROM %s h WHERE h.replaced_by = ? AND h.op = 'update' AND %s)`,
+		t.name, history, keyJoin), id, id)
 	if err != nil {
 		return UndoResult{}, fmt.Errorf("remove inserted rows: %w", err)
 	}

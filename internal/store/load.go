@@ -280,32 +280,36 @@ func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 	}
 	cols := t.columns()
 	history := t.name + "_history"
-	// Keep the versions this batch replaces, and note the rows it creates, so
-	// the batch can be undone and its revisions listed.
+	// Keep the versions this batch replaces, so the batch can be undone and
+	// its revisions listed. The rows it creates need no note: they are the
+	// rows carrying its batch id whose key has no replaced version.
 	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s, batch_id)
 		SELECT ?, 'update', %s, t.batch_id FROM %s s JOIN %s t ON %s WHERE %s`,
 		history, strings.Join(cols, ", "), prefixed("t", cols), l.stage, t.name, keyJoin, changed), batch); err != nil {
 		return BatchResult{}, problems, fmt.Errorf("keep replaced rows: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s)
-		SELECT ?, 'insert', %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)`,
-		history, strings.Join(t.keys, ", "), prefixed("s", t.keys), l.stage, t.name, keyJoin), batch); err != nil {
-		return BatchResult{}, problems, fmt.Errorf("note inserted rows: %w", err)
+	// Update changed rows in place, then insert new ones: two plain
+	// statements are several times faster in DuckDB than one INSERT … ON
+	// CONFLICT DO UPDATE, and the same SQL runs on PostgreSQL.
+	if updated > 0 {
+		var sets []string
+		for _, v := range t.values {
+			sets = append(sets, fmt.Sprintf("%s = s.%s", v, v))
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s, batch_id = ? FROM %s s WHERE %s AND (%s)`,
+			t.name, strings.Join(sets, ", "), l.stage, keyJoin, changed), batch); err != nil {
+			return BatchResult{}, problems, fmt.Errorf("update %s: %w", t.name, err)
+		}
 	}
-	var sets []string
-	for _, v := range append(t.values, "batch_id") {
-		sets = append(sets, fmt.Sprintf("%s = excluded.%s", v, v))
-	}
-	merge := fmt.Sprintf(`INSERT INTO %s (%s, batch_id)
-		SELECT %s, ? FROM %s s
-		WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s AND NOT (%s))
-		ON CONFLICT (%s) DO UPDATE SET %s`,
-		t.name, strings.Join(cols, ", "),
-		prefixed("s", cols), l.stage,
-		t.name, keyJoin, changed,
-		strings.Join(t.keys, ", "), strings.Join(sets, ", "))
-	if _, err := c.ExecContext(ctx, merge, batch); err != nil {
-		return BatchResult{}, problems, fmt.Errorf("merge into %s: %w", t.name, err)
+	if inserted > 0 {
+		newOnly := fmt.Sprintf(" WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)", t.name, keyJoin)
+		if inserted == staged {
+			newOnly = "" // every staged row is new (a fresh year, a first import): no anti-join
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, batch_id) SELECT %s, ? FROM %s s%s`,
+			t.name, strings.Join(cols, ", "), prefixed("s", cols), l.stage, newOnly), batch); err != nil {
+			return BatchResult{}, problems, fmt.Errorf("insert into %s: %w", t.name, err)
+		}
 	}
 	// Originals of the rows this batch wrote.
 	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO cell_originals (batch_id, table_name, row_key, column_name, original_value, original_unit)
@@ -352,6 +356,14 @@ func rowKeySQL(t table) string {
 func (l *Load) checkDuplicates(acceptValid bool) ([]RowProblem, error) {
 	t := l.table
 	keys := strings.Join(t.keys, ", ")
+	var dupKeys int64
+	if err := l.conn.QueryRowContext(l.ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s GROUP BY %s HAVING count(*) > 1)`,
+		l.stage, keys)).Scan(&dupKeys); err != nil {
+		return nil, fmt.Errorf("check duplicates: %w", err)
+	}
+	if dupKeys == 0 {
+		return nil, nil
+	}
 	rows, err := l.conn.QueryContext(l.ctx, fmt.Sprintf(
 		`SELECT s.src_row, %s, d.rows_list FROM %s s JOIN (
 		   SELECT %s, list(src_row ORDER BY src_row)::VARCHAR AS rows_list FROM %s GROUP BY %s HAVING count(*) > 1) d

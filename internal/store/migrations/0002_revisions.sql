@@ -1,8 +1,8 @@
 -- 0002: revisions and undo. Every row version an import replaces is kept in
--- a history table with the batch that replaced it (op 'update'), and every
--- row an import creates is noted there too (op 'insert', values NULL), so
--- `indus import undo BATCH` can restore the state before that batch and the
--- revisions of a batch (old, new) can be listed. cell_originals keeps each
+-- a history table with the batch that replaced it (op 'update'; op 'undone'
+-- keeps the versions an undo removed), so `indus import undo BATCH` can
+-- restore the state before that batch and the revisions of a batch (old,
+-- new) can be listed. cell_originals keeps each
 -- value as the file wrote it when a reader converted or normalised it.
 
 ALTER TABLE import_batches ADD COLUMN undone_at TIMESTAMP;
