@@ -49,6 +49,7 @@ func commands() []*Command {
 		newComplexityCommand(),
 		newExportCommand(),
 		newTracksCommand(),
+		newIndexCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds

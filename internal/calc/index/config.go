@@ -46,18 +46,24 @@ func LoadPipelineYAML(path string) (Pipeline, error) {
 // method or {method, min_availability}}, aggregate.weights {code: w};
 // classify.code and classify.thresholds or classify.quotas instead of bands
 // (class names in order, best first). The "uncertainty" key belongs to the
-// uncertainty analysis and is ignored here; any other key is an error naming
-// it.
+// uncertainty analysis (see ParseUncertaintyYAML) and is ignored here; any
+// other key is an error naming it.
 func ParsePipelineYAML(b []byte) (Pipeline, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return Pipeline{}, indus.Errorf(indus.EInvalid, "pipeline YAML: %v", err)
 	}
-	var p Pipeline
 	if len(root.Content) == 0 {
 		return Pipeline{Steps: []Step{Normalise{}, Aggregate{}}}, nil
 	}
-	doc := root.Content[0]
+	return parsePipelineDoc(root.Content[0])
+}
+
+// parsePipelineDoc parses the top-level mapping of a pipeline file; the
+// uncertainty analysis calls it on edited copies of the document to build
+// the pipeline of each combination of alternatives.
+func parsePipelineDoc(doc *yaml.Node) (Pipeline, error) {
+	var p Pipeline
 	m, err := mapping(doc, "pipeline")
 	if err != nil {
 		return p, err
