@@ -262,7 +262,11 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	load.SetWarnings(fi.Warnings)
 	res, problems, err := load.Commit(store.CommitOptions{AcceptValid: opts.AcceptValid, DryRun: opts.DryRun})
 	for _, p := range problems {
-		fi.keep([]ingest.Finding{{File: name, Row: int(p.Row), Column: p.Column, Value: p.Value, Severity: ingest.SevError, Message: p.Message, MessageZh: p.MessageZh}})
+		sev := ingest.SevError
+		if p.Warning {
+			sev = ingest.SevWarning
+		}
+		fi.keep([]ingest.Finding{{File: name, Row: int(p.Row), Column: p.Column, Value: p.Value, Severity: sev, Message: p.Message, MessageZh: p.MessageZh}})
 	}
 	if err != nil {
 		return *fi, err

@@ -596,12 +596,14 @@ func (p *rowParser) checkAnnual(f *indus.AnnualFact) {
 			"value added is larger than gross output: check both figures and their units",
 			"工业增加值大于工业总产值：请核对两项数值及单位")
 	}
-	if f.Tax != nil && f.Revenue != nil && *f.Tax > *f.Revenue {
+	// A firm without revenue (in construction, not yet producing) still pays
+	// land-use and property tax: only compare when there is revenue.
+	if f.Tax != nil && f.Revenue != nil && *f.Revenue > 0 && *f.Tax > *f.Revenue {
 		p.add(cTax, p.cellText(cTax), SevWarning,
 			"tax paid is larger than revenue: check both figures and their units",
 			"实缴税金大于营业收入：请核对两项数值及单位")
 	}
-	if f.RDSpend != nil && f.Revenue != nil && *f.RDSpend > *f.Revenue {
+	if f.RDSpend != nil && f.Revenue != nil && *f.Revenue > 0 && *f.RDSpend > *f.Revenue {
 		p.add(cRD, p.cellText(cRD), SevWarning,
 			"R&D expenditure is larger than revenue: check both figures and their units",
 			"研发经费支出大于营业收入：请核对两项数值及单位")

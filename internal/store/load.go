@@ -44,11 +44,13 @@ type CommitOptions struct {
 	DryRun bool
 }
 
-// RowProblem is a row that a cross-row check at commit found wrong.
+// RowProblem is a row that a cross-row check at commit found wrong (or,
+// with Warning, suspicious: the row is kept).
 type RowProblem struct {
 	Row       int64
 	Column    string
 	Value     string
+	Warning   bool
 	Message   string
 	MessageZh string
 }
@@ -224,7 +226,7 @@ const maxListed = 10
 // table, merges new and changed rows and records the batch. When no row is
 // new or changed, or for a dry run, it records nothing (BatchID 0). On any
 // error the load is rolled back. The problems returned are the rows that
-// AcceptValid dropped.
+// AcceptValid dropped and the warnings (probable unit slips) on kept rows.
 func (l *Load) Commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 	res, problems, err := l.commit(opts)
 	if err != nil {
@@ -257,6 +259,11 @@ func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 			return BatchResult{}, problems, err
 		}
 	}
+	slips, err := l.checkUnitSlips()
+	if err != nil {
+		return BatchResult{}, problems, err
+	}
+	problems = append(problems, slips...)
 	keyJoin := joinOn("s", "t", t.keys)
 	changed := distinctAny("s", "t", t.values)
 	var inserted, updated, staged int64
