@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -23,6 +24,7 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 	scale := fs.String("scale", envDefault(env, "INDUS_GEN_SCALE", synth.ScaleCity), "city (Chongqing, ≈25,000 enterprises) or national (≈1,000,000, for benchmarks) (env INDUS_GEN_SCALE)")
 	from := fs.Int("from", synth.DefaultFromYear, "first year of annual and monthly data")
 	to := fs.Int("to", synth.DefaultToYear, "last year of annual and monthly data")
+	defects := fs.Bool("defects", false, "also write defects/: small files with each class of input defect and expected.csv, for testing imports")
 	rest, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -48,6 +50,13 @@ func runGen(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	printGenSummary(env.Stdout, m, time.Since(start))
+	if *defects {
+		exp, err := synth.WriteDefects(*out)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "defects: %d expected findings in %s\n", len(exp), filepath.Join(*out, synth.DefectsDir))
+	}
 	return nil
 }
 
