@@ -1,11 +1,13 @@
 package store
 
 import (
+	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 )
 
-// slipFactor is how far above the firm's own median a value must be to be
+// slipFactor is how far above the firm's usual level a value must be to be
 // flagged as a probable unit slip. The slips seen in practice inflate a
 // value: yuan written for 10k yuan (×10,000), m² for mu (×666.7), kWh for
 // 10k kWh (×10,000); a firm's real figures rarely move 300-fold between
@@ -16,55 +18,105 @@ const slipFactor = 300
 // slipColumns are the annual figures checked for unit slips.
 var slipColumns = []string{"land_mu", "revenue", "output_value", "value_added", "tax", "energy_tce", "electricity_kwh"}
 
+// positiveLn is ln(x) for x > 0 and NULL otherwise, so aggregates skip it
+// (a CASE, because a FILTER clause does not stop ln from seeing zeros).
+func positiveLn(x string) string { return fmt.Sprintf("ln(CASE WHEN %[1]s > 0 THEN %[1]s END)", x) }
+
 // checkUnitSlips warns about staged values far above the same firm's
-// median over all its years (stored and staged); with at least three
-// positive values the median is robust to the slip itself. Enterprise land
-// is compared with the firm's annual land. The rows stay; the warning asks
-// the analyst to check the unit.
+// usual level: the geometric mean of its other years (stored and staged,
+// at least two), which the slip itself cannot inflate. Enterprise land is
+// compared with the median of the firm's annual land. The rows stay; the
+// warning asks the analyst to check the unit.
 func (l *Load) checkUnitSlips() ([]RowProblem, error) {
-	var q string
 	switch l.table.name {
 	case "annual_facts":
-		var parts []string
-		for _, c := range slipColumns {
-			parts = append(parts, fmt.Sprintf(`
-			SELECT '%[1]s' AS col, s.src_row, s.uscc, s.%[1]s AS v, m.med, m.n FROM %[2]s s JOIN (
-				SELECT uscc, median(v) AS med, count(*) AS n FROM (
-					SELECT uscc, %[1]s AS v FROM %[2]s
-					UNION ALL
-					SELECT t.uscc, t.%[1]s FROM annual_facts t
-					WHERE t.uscc IN (SELECT uscc FROM %[2]s)
-					  AND NOT EXISTS (SELECT 1 FROM %[2]s x WHERE x.uscc = t.uscc AND x.year = t.year)
-				) WHERE v > 0 GROUP BY uscc) m ON m.uscc = s.uscc
-			WHERE m.n >= 3 AND s.%[1]s > %[3]d * m.med`, c, l.stage, slipFactor))
-		}
-		q = strings.Join(parts, "\nUNION ALL") + "\nORDER BY src_row, col"
+		return l.checkAnnualSlips()
 	case "enterprises":
-		q = fmt.Sprintf(`SELECT 'land_mu' AS col, s.src_row, s.uscc, s.land_mu, m.med, m.n FROM %s s JOIN (
-			SELECT uscc, median(land_mu) AS med, count(*) AS n FROM annual_facts WHERE land_mu > 0 GROUP BY uscc) m ON m.uscc = s.uscc
-			WHERE m.n >= 1 AND s.land_mu > %d * m.med ORDER BY s.src_row`, l.stage, slipFactor)
-	default:
-		return nil, nil
+		return l.checkEnterpriseLandSlips()
 	}
+	return nil, nil
+}
+
+func (l *Load) checkAnnualSlips() ([]RowProblem, error) {
+	// One pass sums log values per firm and column over its stored years
+	// that the file does not replace and its staged years; one join brings
+	// the sums back to the staged rows, and Go picks the flagged columns.
+	var aggs, picks, conds []string
+	for i, c := range slipColumns {
+		aggs = append(aggs, fmt.Sprintf("sum(%s) AS l%d, count(%s) AS n%d", positiveLn(c), i, positiveLn(c), i))
+		picks = append(picks, fmt.Sprintf("s.%s, m.l%d, m.n%d", c, i, i))
+		// ln v − mean ln(others) > ln(factor), with mean over the other n−1.
+		conds = append(conds, fmt.Sprintf("(m.n%[2]d >= 3 AND %[3]s - (m.l%[2]d - %[3]s) / (m.n%[2]d - 1) > %[4]g)",
+			c, i, positiveLn("s."+c), math.Log(slipFactor)))
+	}
+	q := fmt.Sprintf(`WITH m AS (SELECT uscc, %[1]s FROM (
+			SELECT uscc, %[2]s FROM %[3]s
+			UNION ALL
+			SELECT t.uscc, %[4]s FROM annual_facts t
+			WHERE t.uscc IN (SELECT uscc FROM %[3]s)
+			  AND NOT EXISTS (SELECT 1 FROM %[3]s x WHERE x.uscc = t.uscc AND x.year = t.year)
+		) GROUP BY uscc)
+		SELECT s.src_row, s.uscc, %[5]s FROM %[3]s s JOIN m USING (uscc)
+		WHERE %[6]s ORDER BY s.src_row`,
+		strings.Join(aggs, ", "), strings.Join(slipColumns, ", "), l.stage, prefixed("t", slipColumns),
+		strings.Join(picks, ", "), strings.Join(conds, " OR "))
 	rows, err := l.conn.QueryContext(l.ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("check unit slips: %w", err)
+	}
+	defer rows.Close()
+	n := len(slipColumns)
+	vals := make([]sql.NullFloat64, 3*n)
+	dest := []any{new(int64), new(string)}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	var out []RowProblem
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		row, uscc := *dest[0].(*int64), *dest[1].(*string)
+		for i, col := range slipColumns {
+			v, sum, cnt := vals[3*i], vals[3*i+1], vals[3*i+2]
+			if !v.Valid || v.Float64 <= 0 || cnt.Float64 < 3 {
+				continue
+			}
+			usual := math.Exp((sum.Float64 - math.Log(v.Float64)) / (cnt.Float64 - 1))
+			if v.Float64 > slipFactor*usual {
+				out = append(out, slipProblem(row, uscc, col, v.Float64, usual, int(cnt.Float64)-1))
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
+func (l *Load) checkEnterpriseLandSlips() ([]RowProblem, error) {
+	rows, err := l.conn.QueryContext(l.ctx, fmt.Sprintf(`SELECT s.src_row, s.uscc, s.land_mu, m.med, m.n FROM %s s JOIN (
+		SELECT uscc, median(land_mu) AS med, count(*) AS n FROM annual_facts WHERE land_mu > 0 GROUP BY uscc) m ON m.uscc = s.uscc
+		WHERE s.land_mu > %d * m.med ORDER BY s.src_row`, l.stage, slipFactor))
 	if err != nil {
 		return nil, fmt.Errorf("check unit slips: %w", err)
 	}
 	defer rows.Close()
 	var out []RowProblem
 	for rows.Next() {
-		var col, uscc string
 		var row, n int64
+		var uscc string
 		var v, med float64
-		if err := rows.Scan(&col, &row, &uscc, &v, &med, &n); err != nil {
+		if err := rows.Scan(&row, &uscc, &v, &med, &n); err != nil {
 			return nil, err
 		}
-		ratio := v / med
-		out = append(out, RowProblem{Row: row, Column: col, Value: fmt.Sprint(v), Warning: true,
-			Message: fmt.Sprintf("%s is %.0f× this enterprise's usual %s (median %.4g over %d values): probably a unit slip (yuan for 10k yuan, m² for mu, kWh for 10k kWh); check the source",
-				uscc, ratio, col, med, n),
-			MessageZh: fmt.Sprintf("%s 的该值是其历年中位数（%.4g，共 %d 个值）的 %.0f 倍，疑似单位错误（元误作万元、平方米误作亩等），请核对原始数据",
-				uscc, med, n, ratio)})
+		out = append(out, slipProblem(row, uscc, "land_mu", v, med, int(n)))
 	}
 	return out, rows.Err()
+}
+
+func slipProblem(row int64, uscc, col string, v, usual float64, n int) RowProblem {
+	ratio := v / usual
+	return RowProblem{Row: row, Column: col, Value: fmt.Sprint(v), Warning: true,
+		Message: fmt.Sprintf("%s is %.0f× this enterprise's usual %s (%.4g, over %d other values): probably a unit slip (yuan for 10k yuan, m² for mu, kWh for 10k kWh); check the source",
+			uscc, ratio, col, usual, n),
+		MessageZh: fmt.Sprintf("%s 的该值是其其他年份通常水平（%.4g，共 %d 个值）的 %.0f 倍，疑似单位错误（元误作万元、平方米误作亩等），请核对原始数据",
+			uscc, usual, n, ratio)}
 }
