@@ -122,3 +122,16 @@ func friendlyOpenError(path string, err error) error {
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
 }
+
+// SetMemoryLimit bounds DuckDB's buffer pool (DuckDB spills to disk beyond
+// it), e.g. "128MB" for a bulk import on a shared machine. It applies to
+// the whole database until the store is closed.
+func (s *Store) SetMemoryLimit(ctx context.Context, limit string) error {
+	if !memoryLimitPattern.MatchString(limit) {
+		return indus.Errorf(indus.EInvalid, "memory limit %q: write it like 128MB or 4GB", limit)
+	}
+	_, err := s.db.ExecContext(ctx, "SET memory_limit = '"+limit+"'")
+	return err
+}
+
+var memoryLimitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
