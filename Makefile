@@ -6,7 +6,13 @@ LDFLAGS := -X github.com/indus-platform/indus/internal/cli.Version=$(VERSION)
 VENDOR := internal/web/static/vendor
 DEMO_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all build assets demo test test-go test-race bench fmt vet clean
+.PHONY: all build assets demo test fuzz-short bench fmt vet clean
+
+# Parsers of untrusted input are fuzzed for a few seconds on every test run
+# (their seed corpora also run as ordinary tests).
+FUZZTIME ?= 4s
+FUZZ_TARGETS := internal/ingest:FuzzCSVReader internal/ingest:FuzzParseNumber internal/ingest:FuzzHeaderMapping \
+	internal/indus:FuzzCheckUSCC internal/refdata:FuzzParseClusterSystem
 
 all: build
 
@@ -36,6 +42,19 @@ fmt:
 
 test: assets fmt vet
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz-short
+
+# A crasher is saved under testdata/fuzz and fails the second try too; a try
+# that fails without one (a worker hung on a loaded machine) is retried once.
+fuzz-short:
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  echo "fuzz $$fn ($$pkg, $(FUZZTIME))"; \
+	  if ! $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg >/tmp/indus-fuzz.log 2>&1; then \
+	    tail -n 20 /tmp/indus-fuzz.log; echo "retrying $$fn once"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	  fi; \
+	done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
