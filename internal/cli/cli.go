@@ -50,6 +50,7 @@ func commands() []*Command {
 		newExportCommand(),
 		newTracksCommand(),
 		newIndexCommand(),
+		newEvaluateCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds

@@ -56,6 +56,9 @@ type AnnualFact struct {
 	EnvViolation      bool     // veto: cannot be graded A or B
 	UnderConstruction bool     // evaluated, not classified
 	Utility           bool     // evaluated, not classified
+	// AboveSize is the firm's above-designated-size status that year (the
+	// evaluation needs "newly above-size"); nil when the file does not say.
+	AboveSize *bool
 }
 
 // MonthlyFact holds one enterprise's figures for one calendar month.

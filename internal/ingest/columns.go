@@ -85,9 +85,8 @@ var colSpecs = [numCols]colSpec{
 }
 
 // kindColumns lists the columns each kind stores, in canonical order, and
-// which of them are required. above_size is accepted in annual files (the
-// generator writes it: the firm's status that year) but AnnualFact has no
-// field for it yet, so it is validated and dropped.
+// which of them are required. In annual files above_size is the firm's
+// status that year (optional; the generator writes it).
 var kindColumns = map[Kind][]colID{
 	KindEnterprises: {cUSCC, cName, cUnit, cPark, cIndustry, cScope, cAboveSize, cFounded, cLandMu, cLandSource},
 	KindAnnual: {cUSCC, cYear, cLandMu, cRevenue, cOutput, cValueAdded, cTax, cEnergy, cElectricity, cEmissions,
@@ -128,8 +127,7 @@ func Columns(k Kind) []ColumnSpec {
 		req[c] = true
 	}
 	var out []ColumnSpec
-	for _, name := range CanonicalColumns[k] {
-		c, _ := colByName(name)
+	for _, c := range kindColumns[k] {
 		s := colSpecs[c]
 		unit := canonicalUnitName[s.quantity]
 		h := s.zh

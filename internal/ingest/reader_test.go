@@ -389,7 +389,8 @@ func TestCanonicalAnnualWithAboveSize(t *testing.T) {
 
 func TestColumnsForExport(t *testing.T) {
 	cols := Columns(KindAnnual)
-	if len(cols) != len(CanonicalColumns[KindAnnual]) || cols[3].Name != "revenue" || cols[3].HeaderZh != "主营业务收入(万元)" || !cols[0].Required {
+	// The canonical columns, then the optional yearly above-size status.
+	if len(cols) != len(CanonicalColumns[KindAnnual])+1 || cols[len(cols)-1].Name != "above_size" || cols[3].Name != "revenue" || cols[3].HeaderZh != "主营业务收入(万元)" || !cols[0].Required {
 		t.Fatalf("%+v", cols)
 	}
 	// An export with these Chinese headers reads back with canonical units

@@ -516,7 +516,10 @@ func (r *reader) parseRow(cells []string, row int) (*Record, []Finding) {
 		f.EnvViolation = p.flag(cEnv)
 		f.UnderConstruction = p.flag(cConstruction)
 		f.Utility = p.flag(cUtility)
-		p.flag(cAboveSize) // validated; AnnualFact does not store it
+		if v, ok := p.raw(cAboveSize); ok && v != "" {
+			above := p.flag(cAboveSize)
+			f.AboveSize = &above
+		}
 		p.checkLand(f.LandMu)
 		p.checkAnnual(f)
 		box.rec.Annual = f

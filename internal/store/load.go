@@ -69,7 +69,7 @@ var tables = map[indus.DatasetKind]table{
 		[]string{"name", "unit_code", "park", "industry_code", "business_scope", "above_size", "founded", "land_mu", "land_source"}},
 	indus.KindAnnual: {"annual_facts", []string{"uscc", "year"},
 		[]string{"land_mu", "revenue", "output_value", "value_added", "tax", "energy_tce", "electricity_kwh", "emissions_t",
-			"rd_spend", "employees", "safety_accident", "env_violation", "under_construction", "utility"}},
+			"rd_spend", "employees", "safety_accident", "env_violation", "under_construction", "utility", "above_size"}},
 	indus.KindMonthly: {"monthly_facts", []string{"uscc", "month"},
 		[]string{"output_value", "revenue", "electricity_kwh", "employees"}},
 }
@@ -136,6 +136,13 @@ func nullable(p *float64) driver.Value {
 	return *p
 }
 
+func nullBool(b *bool) driver.Value {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
 func nullString(s string) driver.Value {
 	if s == "" {
 		return nil
@@ -162,7 +169,7 @@ func (l *Load) AppendAnnual(row int, f *indus.AnnualFact) error {
 	l.rows++
 	return l.appender.AppendRow(f.USCC, int32(f.Year), nullable(f.LandMu), nullable(f.Revenue), nullable(f.OutputValue),
 		nullable(f.ValueAdded), nullable(f.Tax), nullable(f.EnergyTCE), nullable(f.ElectricityKWh), nullable(f.EmissionsT),
-		nullable(f.RDSpend), nullable(f.Employees), f.SafetyAccident, f.EnvViolation, f.UnderConstruction, f.Utility, int64(row))
+		nullable(f.RDSpend), nullable(f.Employees), f.SafetyAccident, f.EnvViolation, f.UnderConstruction, f.Utility, nullBool(f.AboveSize), int64(row))
 }
 
 // AppendMonthly stages one monthly fact.
