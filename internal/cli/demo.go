@@ -51,6 +51,9 @@ func newDemoCommand() *Command {
 			if err != nil {
 				return err
 			}
+			if err := analysis.WarmRollups(ctx, st); err != nil {
+				return err
+			}
 			fmt.Fprintf(env.Stdout, "demo data ready in %.1f s\n", time.Since(start).Seconds())
 			return serve(ctx, env, st, *addr, "")
 		}}

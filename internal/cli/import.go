@@ -96,6 +96,10 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	verb := "imported"
 	if *check {
 		verb = "checked (nothing changed)"
+	} else if err := analysis.WarmRollups(ctx, st); err != nil {
+		// The data is in; the cluster overview will build its rollups on
+		// first use instead.
+		env.Logger.Warn("cluster rollups not prepared", "err", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s %d file(s) in %.1f s\n", verb, len(results), time.Since(start).Seconds())
 	return nil
