@@ -6,7 +6,7 @@ LDFLAGS := -X github.com/indus-platform/indus/internal/cli.Version=$(VERSION)
 VENDOR := internal/web/static/vendor
 DEMO_ADDR ?= 127.0.0.1:8080
 
-.PHONY: all build assets demo test fuzz-short bench fmt vet clean
+.PHONY: all build assets demo test e2e fuzz-short bench fmt vet clean
 
 # Parsers of untrusted input are fuzzed for a few seconds on every test run
 # (their seed corpora also run as ordinary tests).
@@ -43,6 +43,12 @@ fmt:
 test: assets fmt vet
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz-short
+
+# The dashboard in headless Chromium alone (make test runs it too, with
+# every package); screenshots go to $(E2E_ARTEFACTS).
+E2E_ARTEFACTS ?= $(or $(TMPDIR),/tmp)/indus-e2e-artefacts
+e2e: assets
+	INDUS_ARTEFACTS=$(E2E_ARTEFACTS) $(GO) test -count=1 -v ./internal/server/e2e/
 
 # A crasher is saved under testdata/fuzz and fails the second try too; a try
 # that fails without one (a worker hung on a loaded machine) is retried once.

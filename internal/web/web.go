@@ -26,16 +26,21 @@ func Files(dir string) fs.FS {
 func Static(files fs.FS) (fs.FS, error) { return fs.Sub(files, "static") }
 
 // ParseTemplates parses every page template together with the shared
-// layout; funcs adds the caller's template functions (translation, number
+// layout and the partials (templates/partial_*.html: the table, the
+// chart), which pages and htmx fragments share; funcs adds the caller's template functions (translation, number
 // formatting) so templates never compute anything themselves.
 func ParseTemplates(files fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
 	pages, err := fs.Glob(files, "templates/page_*.html")
 	if err != nil {
 		return nil, err
 	}
+	partials, err := fs.Glob(files, "templates/partial_*.html")
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]*template.Template{}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "templates/layout.html", p)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, append([]string{"templates/layout.html", p}, partials...)...)
 		if err != nil {
 			return nil, err
 		}
