@@ -9,9 +9,13 @@ import (
 
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/refdata"
 	"github.com/indus-platform/indus/internal/server"
 	"github.com/indus-platform/indus/internal/synth"
 )
+
+// demoScheme is the benefit-per-mu scheme the demo evaluates with.
+const demoScheme = "zhejiang-2018"
 
 func newDemoCommand() *Command {
 	return &Command{Name: "demo", Summary: "generate the demo dataset, import it into a fresh database and serve it",
@@ -53,6 +57,19 @@ func newDemoCommand() *Command {
 			}
 			if err := analysis.WarmRollups(ctx, st); err != nil {
 				return err
+			}
+			// Two evaluation runs, so the dashboard shows grades, their
+			// explanations, class probabilities and the year-on-year transitions.
+			scheme, ok := refdata.SchemeByID(demoScheme)
+			if !ok {
+				return indus.Errorf(indus.EInternal, "the demo scheme %s is not embedded", demoScheme)
+			}
+			for _, year := range []int{2024, 2025} {
+				run, _, err := analysis.Evaluate(ctx, st, analysis.EvaluateOptions{Scheme: scheme, Year: year, Uncertainty: 200, Seed: 1, User: "demo"})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "evaluation run %d: %s, %d\n", run.ID, demoScheme, year)
 			}
 			fmt.Fprintf(env.Stdout, "demo data ready in %.1f s\n", time.Since(start).Seconds())
 			return serve(ctx, env, st, *addr, "")
