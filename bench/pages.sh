@@ -6,7 +6,7 @@
 # year. Everything runs in a temporary directory that is removed at the
 # end; the server listens on 127.0.0.1 only and is stopped by its PID.
 # Prints the figures; copy them to BENCHMARKS.md.
-# Usage: bench/pages.sh [-n 200] [-c 32] [-per 50] [-nocache]
+# Usage: [SCALE=national] bench/pages.sh [-n 200] [-c 32] [-per 50] [-nocache]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -20,7 +20,8 @@ make -s assets
 go build -o "$tmp/indus" ./cmd/indus
 go build -o "$tmp/pageload" ./bench/pageload
 bin=$tmp/indus
-"$bin" gen --out "$tmp/data" --seed 1 --scale city >/dev/null
+scale=${SCALE:-city}
+"$bin" gen --out "$tmp/data" --seed 1 --scale "$scale" >/dev/null
 "$bin" import --db "$tmp/city.duckdb" "$tmp/data/enterprises.csv" "$tmp/data/annual.csv" "$tmp/data/monthly.csv" >/dev/null 2>&1
 # Two evaluation runs (the page compares them), when this build has the
 # evaluate command.
@@ -33,5 +34,5 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), city dataset (seed 1, 2019–2025)"
+echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), $scale dataset (seed 1, 2019–2025)"
 "$tmp/pageload" -base "http://127.0.0.1:$port" "$@"
