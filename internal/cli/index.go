@@ -5,17 +5,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"log/slog"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -150,6 +151,25 @@ func indexRun(ctx context.Context, env *Env, logger *slog.Logger, a indexArgs) e
 	if write != nil && (write["uncertainty"] || write["sensitivity"]) && unc == nil {
 		return indus.Errorf(indus.EInvalid, "--write uncertainty/sensitivity: the pipeline file has no uncertainty block")
 	}
+	// results.csv alone (large inputs): the lean path computes just its
+	// columns when the pipeline has the per-mu shape. It keeps nearly all
+	// it allocates, so the garbage collector is held off while it runs —
+	// collecting would only cost time — within a memory limit a few times
+	// the input's size.
+	var plan *leanPlan
+	if len(write) == 1 && write["results"] {
+		plan = indexLeanPlan(fw, p)
+	}
+	restoreGC := func() {}
+	if st, err := os.Stat(a.data); err == nil && plan != nil {
+		gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(4*st.Size()+512<<20)
+		restoreGC = func() {
+			debug.SetGCPercent(gc)
+			debug.SetMemoryLimit(limit)
+			restoreGC = func() {}
+		}
+	}
+	defer func() { restoreGC() }()
 	d, err := readIndexData(a.data, fw)
 	if err != nil {
 		return indexErr(err)
@@ -160,16 +180,39 @@ func indexRun(ctx context.Context, env *Env, logger *slog.Logger, a indexArgs) e
 	}
 
 	t1 := time.Now()
-	res, fast, err := indexFast(fw, d, p)
-	if !fast && err == nil {
-		res, err = p.Run(fw, d)
+	var lean *indexResults
+	if plan != nil {
+		if lean, err = plan.run(fw, d); err != nil {
+			return indexErr(fmt.Errorf("%s: %w", a.data, err))
+		}
 	}
-	if err != nil {
-		return indexErr(fmt.Errorf("%s: %w", a.data, err))
+	if lean == nil {
+		restoreGC() // the general path: collect as usual
+	}
+	var res *index.Result
+	fast := lean != nil
+	if lean == nil {
+		res, fast, err = indexFast(fw, d, p)
+		if !fast && err == nil {
+			res, err = p.Run(fw, d)
+		}
+		if err != nil {
+			return indexErr(fmt.Errorf("%s: %w", a.data, err))
+		}
 	}
 	tRun := time.Since(t1)
 	if err := os.MkdirAll(a.out, 0o755); err != nil {
 		return indus.Errorf(indus.EInvalid, "cannot create --out %s: %v", a.out, err)
+	}
+	if lean != nil {
+		t2 := time.Now()
+		if err := writeIndexResults(filepath.Join(a.out, "results.csv"), lean); err != nil {
+			return err
+		}
+		logger.Debug("index timings", "read_s", tRead.Seconds(), "run_s", tRun.Seconds(), "lean_path", true,
+			"write_s", time.Since(t2).Seconds(), "total_s", time.Since(t0).Seconds())
+		fmt.Fprintf(env.Stdout, "%d units; %s; wrote results.csv to %s\n", d.Len(), fw, a.out)
+		return nil
 	}
 
 	t2 := time.Now()
@@ -195,7 +238,7 @@ func indexRun(ctx context.Context, env *Env, logger *slog.Logger, a indexArgs) e
 		}
 	}
 	if want("results") {
-		if err := writeIndexResults(filepath.Join(a.out, "results.csv"), fw, res); err != nil {
+		if err := writeIndexResults(filepath.Join(a.out, "results.csv"), resultsOf(fw, res)); err != nil {
 			return err
 		}
 		written = append(written, "results.csv")
@@ -278,6 +321,7 @@ const (
 // size estimate ran out, arrays of its own.
 type dataChunk struct {
 	data      []byte
+	plain     bool // no quotes in data
 	firstLine int
 	lines     int
 	off       int  // first row in the final columns
@@ -302,7 +346,9 @@ type dataLayout struct {
 	hasName bool
 }
 
-const indexBlock = 4 << 20
+// indexBlock is the size of the blocks the data file is read and parsed
+// in; a few are in flight at a time, recycled once parsed.
+const indexBlock = 1 << 20
 
 func readIndexCSV(r io.Reader, source string, fw *index.Framework) (*index.Dataset, error) {
 	return readIndexCSVSized(r, -1, source, fw)
@@ -316,11 +362,22 @@ func readIndexCSVSized(r io.Reader, size int64, source string, fw *index.Framewo
 	var pending []byte
 	eof := false
 	line := 1
+	// Blocks are recycled once parsed: a fresh buffer per block would
+	// touch (and page-fault) as much new memory as the file is large.
+	free := make(chan []byte, workers+2)
+	plain := false // the last block returned by next has no quotes
 	// next returns the next block ending at a record boundary.
 	next := func() ([]byte, error) {
 		for {
-			buf := make([]byte, len(pending), len(pending)+indexBlock)
-			copy(buf, pending)
+			var buf []byte
+			select {
+			case buf = <-free:
+			default:
+			}
+			if cap(buf) < len(pending)+indexBlock {
+				buf = make([]byte, 0, len(pending)+indexBlock+indexBlock/16)
+			}
+			buf = append(buf[:0], pending...)
 			if !eof {
 				n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
 				buf = buf[:len(buf)+n]
@@ -331,15 +388,19 @@ func readIndexCSVSized(r io.Reader, size int64, source string, fw *index.Framewo
 					return nil, fmt.Errorf("%s: %w", source, err)
 				}
 			}
+			// Whether the block has quotes is found once, here, and kept
+			// with it: without, records end at every newline and the
+			// workers read it line by line.
+			plain = bytes.IndexByte(buf, '"') < 0
 			cut := len(buf)
 			if !eof {
-				cut = lastRecordEnd(buf)
+				cut = lastRecordEnd(buf, plain)
 			}
 			if cut == 0 && !eof {
 				pending = buf // one record longer than a block: read more
 				continue
 			}
-			pending = append([]byte(nil), buf[cut:]...)
+			pending = append([]byte(nil), buf[cut:]...) // buf is recycled
 			return buf[:cut], nil
 		}
 	}
@@ -402,6 +463,10 @@ func readIndexCSVSized(r io.Reader, size int64, source string, fw *index.Framewo
 			defer wg.Done()
 			for c := range jobs {
 				lay.parse(c)
+				select {
+				case free <- c.data[:0]:
+				default:
+				}
 				c.data = nil
 			}
 		}()
@@ -409,7 +474,7 @@ func readIndexCSVSized(r io.Reader, size int64, source string, fw *index.Framewo
 	off := 0
 	send := func(b []byte) {
 		lines := bytes.Count(b, []byte{'\n'})
-		c := &dataChunk{data: b, firstLine: line, lines: lines, off: off}
+		c := &dataChunk{data: b, plain: plain, firstLine: line, lines: lines, off: off}
 		if len(b) > 0 && b[len(b)-1] != '\n' {
 			c.lines++ // the last record has no line end
 		}
@@ -535,9 +600,9 @@ func readIndexCSVSized(r io.Reader, size int64, source string, fw *index.Framewo
 }
 
 // lastRecordEnd returns the offset just after the last newline of b that
-// ends a record (outside quotes), or 0.
-func lastRecordEnd(b []byte) int {
-	if bytes.IndexByte(b, '"') < 0 {
+// ends a record (outside quotes), or 0; plain says b has no quotes.
+func lastRecordEnd(b []byte, plain bool) int {
+	if plain {
 		return bytes.LastIndexByte(b, '\n') + 1
 	}
 	inQ, last := false, 0
@@ -683,19 +748,40 @@ func (lay *dataLayout) parse(c *dataChunk) {
 	b := c.data
 	line := c.firstLine
 	var fields [][]byte
-	// Unit codes are offsets into one buffer, made strings once per block:
-	// a million small allocations would be the reader's biggest cost.
-	codeBuf := make([]byte, 0, c.lines*8)
-	codeEnd := make([]int, 0, c.lines)
-	defer func() {
-		all := string(codeBuf)
-		start := 0
-		for k, end := range codeEnd {
-			c.ucodes[k] = all[start:end]
-			start = end
-		}
-	}()
+	// Unit codes are copied into one buffer per block and viewed from it
+	// as strings: a million small allocations would be the reader's
+	// biggest cost.
+	codes := &codeBuf{b: make([]byte, 0, c.lines*8)}
+	// A block without quotes is read by plainNumbers (a table of unit
+	// codes and numbers: one tight loop over the lines) or plainLine (a
+	// line at a time), numbers parsed as their fields are scanned; any
+	// line they do not take as it is (blank, a field that is not a plain
+	// number, the wrong number of fields) goes through parseRecord and
+	// parseCell below, which give the values, or the error, of the
+	// general reader.
+	plain := c.plain
+	numOnly := lay.numericOnly()
 	for pos := 0; pos < len(b); {
+		if plain && numOnly {
+			// As many lines as the tight loop takes, then this one by the
+			// slower readers below.
+			var n int
+			pos, n = lay.plainNumbers(b, pos, c, codes)
+			line += n
+			if pos >= len(b) {
+				break
+			}
+		}
+		if plain {
+			var next int
+			var ok bool
+			if next, ok = lay.plainLine(b, pos, c, codes); ok {
+				pos = next
+				c.n++
+				line++
+				continue
+			}
+		}
 		var lines int
 		var perr string
 		fields, pos, lines, perr = parseRecord(b, pos, fields[:0])
@@ -715,8 +801,7 @@ func (lay *dataLayout) parse(c *dataChunk) {
 		for i, f := range fields {
 			switch lay.kinds[i] {
 			case colUCode:
-				codeBuf = append(codeBuf, bytes.TrimSpace(f)...)
-				codeEnd = append(codeEnd, len(codeBuf))
+				c.ucodes[k] = codes.add(bytes.TrimSpace(f))
 			case colUName:
 				c.unames[k] = string(bytes.TrimSpace(f))
 			case colGroup:
@@ -737,6 +822,283 @@ func (lay *dataLayout) parse(c *dataChunk) {
 		c.n++
 		line += lines
 	}
+}
+
+// plainLine reads the record at pos of a block without quotes into row
+// c.n: fields end at a comma, the last at a line end (a carriage return
+// before it dropped, as parseRecord does). Numbers are parsed while
+// scanned when they take parseDecimal's exact path, else by parseCell on
+// the field. It returns the position after the line; ok is false for a
+// blank line, a number parseCell rejects or the wrong number of fields,
+// which the caller then reads with parseRecord to give the general
+// reader's value or error.
+func (lay *dataLayout) plainLine(b []byte, pos int, c *dataChunk, codes *codeBuf) (int, bool) {
+	if pos >= len(b) || b[pos] == '\n' || b[pos] == '\r' {
+		return pos, false
+	}
+	k := c.n
+	fail := func() (int, bool) { return pos, false }
+	p := pos
+	last := len(lay.kinds) - 1
+	for i, kind := range lay.kinds {
+		start := p
+		if kind == colNum {
+			if v, q, ok := scanDecimal(b, p); ok && q < len(b) && (b[q] == ',' && i < last || b[q] == '\n' && i == last) {
+				c.nums[lay.slot[i]][k] = v
+				p = q + 1
+				continue
+			}
+		}
+		// The field's end: a comma, or the line's end for the last field.
+		for p < len(b) && b[p] != ',' && b[p] != '\n' {
+			p++
+		}
+		end := p
+		if i < last {
+			if p >= len(b) || b[p] != ',' {
+				return fail()
+			}
+		} else {
+			if p < len(b) && b[p] != '\n' {
+				return fail()
+			}
+			if end > start && b[end-1] == '\r' {
+				end--
+			}
+		}
+		f := b[start:end]
+		p++
+		switch kind {
+		case colUCode:
+			c.ucodes[k] = codes.add(bytes.TrimSpace(f))
+		case colUName:
+			c.unames[k] = string(bytes.TrimSpace(f))
+		case colGroup:
+			g := ""
+			if s := bytes.TrimSpace(f); !cellNA(s) {
+				g = string(s)
+			}
+			c.groups[lay.slot[i]][k] = g
+		case colNum:
+			v, ok := parseCell(f)
+			if !ok {
+				return fail()
+			}
+			c.nums[lay.slot[i]][k] = v
+		}
+	}
+	return min(p, len(b)), true
+}
+
+// numericOnly reports whether the table has only a uCode column and numeric
+// columns (the shape plainNumbers reads).
+func (lay *dataLayout) numericOnly() bool {
+	for _, k := range lay.kinds {
+		if k != colUCode && k != colNum {
+			return false
+		}
+	}
+	return true
+}
+
+// plainNumbers reads, from pos, the lines of a block without quotes whose
+// every field is plain: the unit code without surrounding spaces, numbers
+// in the form parseDecimal takes without an exponent (at most 19 digits,
+// below 2⁵³, the same value: one exact division by a power of ten), or
+// empty (missing). It is plainLine's loop without a call per line or per
+// field, which matters at a million rows. It returns the position of the
+// first line it does not take (a blank line, any other form, the wrong
+// number of fields), for plainLine and the general reader, and the number
+// of lines read (the rows c.n moved on by).
+func (lay *dataLayout) plainNumbers(b []byte, pos int, c *dataChunk, codes *codeBuf) (int, int) {
+	kinds := lay.kinds
+	last := len(kinds) - 1
+	num := make([][]float64, len(kinds))
+	for i, kind := range kinds {
+		if kind == colNum {
+			num[i] = c.nums[lay.slot[i]]
+		}
+	}
+	lines := 0
+	p := pos
+line:
+	for p < len(b) {
+		k := c.n
+		for i, kind := range kinds {
+			if kind == colUCode {
+				s := p
+				for p < len(b) && b[p] != ',' && b[p] != '\n' {
+					p++
+				}
+				if p == s || b[s] <= ' ' || b[s] >= 0x80 || b[p-1] <= ' ' || b[p-1] >= 0x80 {
+					break line // empty, or spaces to trim: plainLine
+				}
+				c.ucodes[k] = codes.add(b[s:p])
+			} else {
+				neg := false
+				if p < len(b) && (b[p] == '-' || b[p] == '+') {
+					neg = b[p] == '-'
+					p++
+				}
+				ds := p
+				var mant uint64
+				for p < len(b) {
+					d := b[p] - '0'
+					if d > 9 {
+						break
+					}
+					mant = mant*10 + uint64(d)
+					p++
+				}
+				nd, exp := p-ds, 0
+				if p < len(b) && b[p] == '.' {
+					p++
+					fs := p
+					for p < len(b) {
+						d := b[p] - '0'
+						if d > 9 {
+							break
+						}
+						mant = mant*10 + uint64(d)
+						p++
+					}
+					nd += p - fs
+					exp = fs - p
+				}
+				switch {
+				case nd == 0:
+					if neg || p != ds || (p < len(b) && b[p] != ',' && b[p] != '\n') {
+						break line // a sign or a point without digits, or text
+					}
+					num[i][k] = math.NaN() // an empty cell
+				case nd > 19 || mant >= 1<<53:
+					break line
+				default:
+					f := float64(mant)
+					if mant != 0 && exp < 0 {
+						f /= pow10[-exp] // −19 ≤ exp
+					}
+					if neg {
+						f = -f
+					}
+					num[i][k] = f
+				}
+			}
+			// The field's end: a comma before the last field, a newline
+			// (or the block's end) after it.
+			if i < last {
+				if p >= len(b) || b[p] != ',' {
+					break line
+				}
+				p++
+			} else if p < len(b) {
+				if b[p] != '\n' {
+					break line
+				}
+				p++
+			}
+		}
+		c.n++
+		lines++
+		pos = p
+	}
+	return pos, lines
+}
+
+// codeBuf holds a block's unit codes. add copies a code in and returns it
+// as a string viewing the buffer, which is only ever appended to (a full
+// one is replaced, the strings keeping the old one alive), so a code never
+// changes once viewed. A line that plainLine gives up on leaves its code
+// behind unused; the general reader adds it again.
+type codeBuf struct{ b []byte }
+
+func (cb *codeBuf) add(code []byte) string {
+	if len(code) == 0 {
+		return ""
+	}
+	if len(cb.b)+len(code) > cap(cb.b) {
+		cb.b = make([]byte, 0, max(2*cap(cb.b), len(code)+1024))
+	}
+	start := len(cb.b)
+	cb.b = append(cb.b, code...)
+	return unsafe.String(&cb.b[start], len(code))
+}
+
+// scanDecimal parses the number at b[p:] as parseDecimal does — the same
+// forms, the same value — stopping at the first byte that cannot continue
+// it, whose position it returns; ok is false when the number is not one
+// that parseDecimal takes (no digits, a mantissa of 2⁵³ or more, a power of
+// ten beyond 22) or has more than 19 digits (which parseCell then reads).
+func scanDecimal(b []byte, p int) (float64, int, bool) {
+	neg := false
+	if p < len(b) && (b[p] == '-' || b[p] == '+') {
+		neg = b[p] == '-'
+		p++
+	}
+	start := p
+	var mant uint64 // overflows only past 19 digits, which are refused
+	for ; p < len(b); p++ {
+		d := b[p] - '0'
+		if d > 9 {
+			break
+		}
+		mant = mant*10 + uint64(d)
+	}
+	nd, exp := p-start, 0
+	if p < len(b) && b[p] == '.' {
+		p++
+		fs := p
+		for ; p < len(b); p++ {
+			d := b[p] - '0'
+			if d > 9 {
+				break
+			}
+			mant = mant*10 + uint64(d)
+		}
+		nd += p - fs
+		exp = fs - p
+	}
+	if nd == 0 || nd > 19 || mant >= 1<<53 {
+		return 0, p, false
+	}
+	if p < len(b) && b[p]|0x20 == 'e' {
+		p++
+		eneg := false
+		if p < len(b) && (b[p] == '+' || b[p] == '-') {
+			eneg = b[p] == '-'
+			p++
+		}
+		e, ed := 0, 0
+		for ; p < len(b); p++ {
+			d := b[p] - '0'
+			if d > 9 || e > 1000 {
+				break
+			}
+			e = e*10 + int(d)
+			ed++
+		}
+		if ed == 0 {
+			return 0, p, false
+		}
+		if eneg {
+			e = -e
+		}
+		exp += e
+	}
+	f := float64(mant)
+	switch {
+	case mant == 0:
+	case exp >= 0 && exp <= 22:
+		f *= pow10[exp]
+	case exp < 0 && exp >= -22:
+		f /= pow10[-exp]
+	default:
+		return 0, p, false
+	}
+	if neg {
+		f = -f
+	}
+	return f, p, true
 }
 
 // bstr views b as a string without copying (b must not change meanwhile).
@@ -857,13 +1219,270 @@ func parseDecimal(s []byte) (float64, bool) {
 // ---------------------------------------------------------------------------
 // The fast path: Normalise → Aggregate → Classify on whole columns.
 
-// indexFast runs a pipeline made only of Normalise, Aggregate and
-// (unflagged) Classify — the per-mu shape — on whole columns with both cores:
-// each column normalised by index.NormaliseVector, rows aggregated in
-// parallel blocks by index.AggregateRows, ranks by a radix sort. The result
-// is identical, bit for bit, to Pipeline.Run's (tested); anything else, or
-// anything the engine would reject, returns fast = false and the caller
-// runs the engine, which produces the canonical result or error.
+// indexLean computes only what results.csv shows, for a pipeline of the
+// per-mu shape (Normalise with element-wise methods, Aggregate with amean or
+// wsum, Classify without flags) when results.csv is the only file asked
+// for: the indicators are normalised by the engine's index.Normaliser, the
+// aggregates computed by index.AggregateRowsTo, the classes and their ranks
+// by index.ClassIndexes, the other ranks by index.RankDesc — the functions
+// Pipeline.Run uses, so the file is the same, byte for byte (tested),
+// without the stages' columns or a record per unit: the normalised values
+// only live in a block of rows at a time. It returns nil for any other
+// pipeline or for anything the engine might reject (the caller then runs
+// the general path, which gives the canonical error); a data error is
+// returned as the engine's. d is not modified.
+func indexLean(fw *index.Framework, d *index.Dataset, p index.Pipeline) (*indexResults, error) {
+	plan := indexLeanPlan(fw, p)
+	if plan == nil {
+		return nil, nil
+	}
+	return plan.run(fw, d)
+}
+
+// leanPlan is a pipeline of the lean path's shape, checked.
+type leanPlan struct {
+	ns    index.Normalise
+	as    index.Aggregate
+	cs    *index.Classify // nil: no classes
+	specs map[int]index.AggSpec
+}
+
+// indexLeanPlan checks the pipeline's shape for indexLean (all but the
+// data): nil when it is not the lean path's.
+func indexLeanPlan(fw *index.Framework, p index.Pipeline) *leanPlan {
+	if len(p.Steps) < 2 || len(p.Steps) > 3 {
+		return nil
+	}
+	ns, ok1 := p.Steps[0].(index.Normalise)
+	as, ok2 := p.Steps[1].(index.Aggregate)
+	if !ok1 || !ok2 || len(ns.Directions) > 0 {
+		return nil
+	}
+	plan := &leanPlan{ns: ns, as: as, specs: map[int]index.AggSpec{}}
+	if len(p.Steps) == 3 {
+		c, ok := p.Steps[2].(index.Classify)
+		if !ok || len(c.Flags) > 0 {
+			return nil
+		}
+		if c.Code == "" {
+			c.Code = fw.Roots()[0]
+		}
+		if fw.Node(c.Code) == nil || fw.Node(c.Code).Indicator {
+			return nil
+		}
+		if _, err := index.ClassifyScores(nil, nil, c); err != nil {
+			return nil // bad rules: the engine words the error
+		}
+		plan.cs = &c
+	}
+	codes := fw.Indicators()
+	for code, spec := range ns.ByCode {
+		if !slices.Contains(codes, code) {
+			return nil
+		}
+		if !elementWise(spec.Method) {
+			return nil
+		}
+	}
+	if len(codes) > len(ns.ByCode) && !elementWise(ns.Default.Method) {
+		return nil
+	}
+	// Aggregation: amean or wsum (which cannot fail), valid weights and
+	// thresholds.
+	for lev := range as.ByLevel {
+		if lev < 2 || lev > fw.MaxLevel() {
+			return nil
+		}
+	}
+	for code, w := range as.Weights {
+		if fw.Node(code) == nil || math.IsNaN(w) || w < 0 {
+			return nil
+		}
+	}
+	for lev := 2; lev <= fw.MaxLevel(); lev++ {
+		spec := as.AggSpec
+		if sp, ok := as.ByLevel[lev]; ok {
+			spec = sp
+		}
+		if spec.Method == "" {
+			spec.Method = index.AggAMean
+		}
+		if (spec.Method != index.AggAMean && spec.Method != index.AggWSum) || !(spec.MinAvailability >= 0 && spec.MinAvailability <= 1) {
+			return nil
+		}
+		for _, code := range fw.Aggregates(lev) {
+			if len(fw.Node(code).Children) == 0 {
+				return nil
+			}
+		}
+		plan.specs[lev] = spec
+	}
+	return plan
+}
+
+// elementWise reports whether a normalisation has an index.Normaliser
+// (dist2ref, which needs a reference unit, is left to the engine).
+func elementWise(method string) bool {
+	switch method {
+	case index.NormRank, index.NormPRank, index.NormBorda, index.NormDist2Ref:
+		return false
+	}
+	return true
+}
+
+// run computes results.csv's columns from d.
+func (lp *leanPlan) run(fw *index.Framework, d *index.Dataset) (*indexResults, error) {
+	ns, as, cs, specs := lp.ns, lp.as, lp.cs, lp.specs
+	codes := fw.Indicators()
+	// The unit codes are checked while the statistics are computed (the
+	// reader has made every column the right length): the check ends with
+	// a pass that runs on one core, which the statistics fill.
+	verr := make(chan error, 1)
+	go func() { verr <- d.Validate(fw) }()
+	// Normalisers from the raw columns (their statistics, in parallel), all
+	// before any is applied.
+	normSpecs := make([]index.NormSpec, len(codes))
+	for j, code := range codes {
+		normSpecs[j] = ns.Default
+		if sp, ok := ns.ByCode[code]; ok {
+			normSpecs[j] = sp
+		}
+	}
+	zs := make([]*index.Normaliser, len(codes))
+	parallelFor(len(codes), func(j int) {
+		spec, node := normSpecs[j], fw.Node(codes[j])
+		dir, target := 1, node.Target
+		if node.Direction != 0 {
+			dir = node.Direction
+		}
+		if spec.Target != nil {
+			target = *spec.Target
+		}
+		if z, _, err := index.NewNormaliser(d.Indicators[codes[j]], dir, spec, target, -1); err == nil {
+			zs[j] = z
+		}
+	})
+	if err := <-verr; err != nil {
+		return nil, err
+	}
+	if slices.Contains(zs, nil) {
+		return nil, nil
+	}
+	// The aggregates, block by block of rows: each indicator normalised
+	// into a buffer of the block's rows, then each level aggregated from
+	// the level below, into the aggregate's column. A worker keeps its
+	// buffers; the data are not modified.
+	type aggPlan struct {
+		code     string
+		children []int // into colOf
+		w        []float64
+		spec     index.AggSpec
+	}
+	n := d.Len()
+	slot := map[string]int{}
+	for j, code := range codes {
+		slot[code] = j
+	}
+	var plan []aggPlan
+	for lev := 2; lev <= fw.MaxLevel(); lev++ {
+		for _, code := range fw.Aggregates(lev) {
+			node := fw.Node(code)
+			a := aggPlan{code: code, spec: specs[lev], w: make([]float64, len(node.Children))}
+			for k, c := range node.Children {
+				a.children = append(a.children, slot[c])
+				a.w[k] = fw.Node(c).Weight
+				if o, ok := as.Weights[c]; ok {
+					a.w[k] = o
+				}
+			}
+			slot[code] = len(codes) + len(plan)
+			plan = append(plan, a)
+		}
+	}
+	aggCols := make([][]float64, len(plan))
+	for q := range plan {
+		aggCols[q] = make([]float64, n)
+	}
+	const block = 1 << 14
+	nb := (n + block - 1) / block
+	var next atomic.Int64
+	var aggErr atomic.Value
+	parallelFor(min(runtime.GOMAXPROCS(0), max(nb, 1)), func(int) {
+		norm := make([][]float64, len(codes))
+		for j := range norm {
+			norm[j] = make([]float64, block)
+		}
+		blockCol := make([][]float64, len(codes)+len(plan))
+		for {
+			b := int(next.Add(1)) - 1
+			if b >= nb {
+				return
+			}
+			lo, hi := b*block, min((b+1)*block, n)
+			for j, code := range codes {
+				zs[j].Apply(norm[j][:hi-lo], d.Indicators[code][lo:hi])
+				blockCol[j] = norm[j][:hi-lo]
+			}
+			for q, a := range plan {
+				cols := make([][]float64, len(a.children))
+				for k, c := range a.children {
+					cols[k] = blockCol[c]
+				}
+				if err := index.AggregateRowsTo(aggCols[q][lo:hi], cols, a.w, a.spec); err != nil {
+					aggErr.Store(err) // amean and wsum do not fail
+					return
+				}
+				blockCol[len(codes)+q] = aggCols[q][lo:hi]
+			}
+		}
+	})
+	if err, _ := aggErr.Load().(error); err != nil {
+		return nil, err
+	}
+	colOf := map[string][]float64{}
+	for q, a := range plan {
+		colOf[a.code] = aggCols[q]
+	}
+	r := &indexResults{ucodes: d.UCodes}
+	ranked := map[string][]int{}
+	if cs != nil {
+		// Without flags every unit with a score is rated: the ranks among
+		// the rated units are the ranks overall (RankDesc).
+		cls, rank, err := index.ClassIndexes(d.UCodes, colOf[cs.Code], *cs)
+		if err != nil {
+			return nil, err
+		}
+		ranked[cs.Code] = rank
+		names := cs.Classes
+		r.class = func(i int) string {
+			if cls[i] < 0 {
+				return ""
+			}
+			return names[cls[i]].Name
+		}
+	}
+	for _, code := range resultCodes(fw) {
+		rk, ok := ranked[code]
+		if !ok {
+			rk = index.RankDesc(colOf[code])
+		}
+		r.codes = append(r.codes, code)
+		r.cols = append(r.cols, colOf[code])
+		r.ranks = append(r.ranks, rk)
+	}
+	return r, nil
+}
+
+// indexFast runs a pipeline made only of Normalise, Aggregate and Classify —
+// the per-mu shape — with the engine's own column functions
+// (index.NormaliseVector, index.AggregateRows, index.RankDesc,
+// index.ClassifyScores, each parallel on large data) but without
+// Pipeline.Run's copies: the raw stage is the data read, the aggregated
+// stage shares the normalised columns, and the ranks of the classified
+// score come from the classification. The result is identical, bit for bit,
+// to Pipeline.Run's (tested); anything else, or anything the engine would
+// reject, returns fast = false and the caller runs the engine, which
+// produces the canonical result or error.
 func indexFast(fw *index.Framework, d *index.Dataset, p index.Pipeline) (*index.Result, bool, error) {
 	if len(p.Steps) < 2 || len(p.Steps) > 3 {
 		return nil, false, nil
@@ -873,7 +1492,7 @@ func indexFast(fw *index.Framework, d *index.Dataset, p index.Pipeline) (*index.
 	var cs *index.Classify
 	if len(p.Steps) == 3 {
 		c, ok := p.Steps[2].(index.Classify)
-		if !ok || len(c.Flags) > 0 {
+		if !ok {
 			return nil, false, nil
 		}
 		cs = &c
@@ -881,145 +1500,11 @@ func indexFast(fw *index.Framework, d *index.Dataset, p index.Pipeline) (*index.
 	if !ok1 || !ok2 || len(ns.Directions) > 0 {
 		return nil, false, nil
 	}
-	// The engine validates the data first. Dataset.Validate finds duplicate
-	// unit codes with a map, which costs more than the scoring at a million
-	// units; quickValid does the same checks with a radix sort of hashes and
-	// leaves the engine to word any problem it finds.
-	if !quickValid(fw, d) {
-		return nil, false, d.Validate(fw)
+	if err := d.Validate(fw); err != nil {
+		return nil, false, err
 	}
 	res, ok := fastScores(fw, d, ns, as, cs)
 	return res, ok, nil
-}
-
-// quickValid reports whether d passes Dataset.Validate, possibly with false
-// alarms (two codes with the same 64-bit hash) but never missing a problem.
-func quickValid(fw *index.Framework, d *index.Dataset) bool {
-	n := d.Len()
-	if d.UNames != nil && len(d.UNames) != n {
-		return false
-	}
-	for code, v := range d.Indicators {
-		if node := fw.Node(code); node == nil || !node.Indicator || len(v) != n {
-			return false
-		}
-	}
-	for _, code := range fw.Indicators() {
-		if _, ok := d.Indicators[code]; !ok {
-			return false
-		}
-	}
-	for g, v := range d.Groups {
-		if !slices.Contains(fw.Groups, g) || len(v) != n {
-			return false
-		}
-	}
-	for g, v := range d.Denominators {
-		if !slices.Contains(fw.Denominators, g) || len(v) != n {
-			return false
-		}
-	}
-	seed := maphash.MakeSeed()
-	h := make([]uint64, n)
-	blank := false
-	var mu sync.Mutex
-	const block = 1 << 14
-	parallelFor((n+block-1)/block, func(b int) {
-		for i := b * block; i < min((b+1)*block, n); i++ {
-			u := d.UCodes[i]
-			if strings.TrimSpace(u) == "" {
-				mu.Lock()
-				blank = true
-				mu.Unlock()
-			}
-			h[i] = maphash.String(seed, u)
-		}
-	})
-	if blank {
-		return false
-	}
-	return !hasDuplicate(h)
-}
-
-// hasDuplicate reports whether two hashes are equal: a first pass marks
-// each hash's low bits in a bitset of 16 n bits (cache-resident) and notes
-// the bits hit twice; only the hashes on those bits (about n/32 of them)
-// are then compared in full.
-func hasDuplicate(h []uint64) bool {
-	bits := uint(4)
-	for 1<<bits < 16*len(h) {
-		bits++
-	}
-	mask := uint64(1)<<bits - 1
-	seen := make([]uint64, (1<<bits)/64+1)
-	twice := make([]uint64, len(seen))
-	for _, v := range h {
-		b := v & mask
-		w, m := b>>6, uint64(1)<<(b&63)
-		if seen[w]&m != 0 {
-			twice[w] |= m
-		}
-		seen[w] |= m
-	}
-	var cand []uint64
-	for _, v := range h {
-		b := v & mask
-		if twice[b>>6]&(uint64(1)<<(b&63)) != 0 {
-			cand = append(cand, v)
-		}
-	}
-	slices.Sort(cand)
-	for i := 1; i < len(cand); i++ {
-		if cand[i] == cand[i-1] {
-			return true
-		}
-	}
-	return false
-}
-
-// radixSort sorts keys ascending by an LSD radix sort on 16-bit digits,
-// moving idx along when it is not nil.
-func radixSort(keys []uint64, idx []int32) {
-	m := len(keys)
-	if m < 2 {
-		return
-	}
-	k2 := make([]uint64, m)
-	var i2 []int32
-	if idx != nil {
-		i2 = make([]int32, m)
-	}
-	src, dst, isrc, idst := keys, k2, idx, i2
-	var count [1 << 16]int
-	for shift := uint(0); shift < 64; shift += 16 {
-		clear(count[:])
-		for _, k := range src {
-			count[(k>>shift)&0xffff]++
-		}
-		if count[(src[0]>>shift)&0xffff] == m {
-			continue // every key has this digit
-		}
-		sum := 0
-		for b, c := range count {
-			count[b] = sum
-			sum += c
-		}
-		for j, k := range src {
-			dgt := (k >> shift) & 0xffff
-			dst[count[dgt]] = k
-			if isrc != nil {
-				idst[count[dgt]] = isrc[j]
-			}
-			count[dgt]++
-		}
-		src, dst, isrc, idst = dst, src, idst, isrc
-	}
-	if &src[0] != &keys[0] {
-		copy(keys, src)
-		if idx != nil {
-			copy(idx, isrc)
-		}
-	}
 }
 
 func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as index.Aggregate, cs *index.Classify) (*index.Result, bool) {
@@ -1041,8 +1526,7 @@ func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as in
 	// Normalise, one column per goroutine.
 	norm := &index.Table{UCodes: d.UCodes, Rows: rows, Codes: codes, Cols: make([][]float64, len(codes))}
 	params := make([]index.NormParams, len(codes))
-	bad := false
-	var mu sync.Mutex
+	var bad atomic.Bool
 	parallelFor(len(codes), func(j int) {
 		code := codes[j]
 		spec := ns.Default
@@ -1050,9 +1534,7 @@ func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as in
 			spec = sp
 		}
 		if spec.Method == index.NormDist2Ref {
-			mu.Lock()
-			bad = true
-			mu.Unlock()
+			bad.Store(true)
 			return
 		}
 		node := fw.Node(code)
@@ -1065,14 +1547,12 @@ func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as in
 		}
 		out, pr, err := index.NormaliseVector(raw.Cols[j], dir, spec, target, -1)
 		if err != nil {
-			mu.Lock()
-			bad = true
-			mu.Unlock()
+			bad.Store(true)
 			return
 		}
 		norm.Cols[j], params[j] = out, pr
 	})
-	if bad {
+	if bad.Load() {
 		return nil, false
 	}
 	nd := &index.NormaliseDetails{Params: map[string]index.NormParams{}}
@@ -1121,8 +1601,8 @@ func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as in
 				}
 			}
 			info.Weights = w
-			out, ok := parallelAggregate(cols, w, spec, n)
-			if !ok {
+			out, err := index.AggregateRows(cols, w, spec)
+			if err != nil {
 				return nil, false
 			}
 			for _, v := range out {
@@ -1145,221 +1625,43 @@ func fastScores(fw *index.Framework, d *index.Dataset, ns index.Normalise, as in
 		{Step: "normalise", Stage: "Normalised", Data: norm, Normalise: nd},
 		{Step: "aggregate", Stage: "Aggregated", Data: agg, Aggregate: ad},
 	}
-	for _, code := range fw.Aggregates(0) {
-		res.Ranks[code] = rankDescFast(colOf[code])
-	}
+	// Classify. Without flags every unit with a score is rated, so the rank
+	// among the rated units that the classification gives each unit is its
+	// rank overall (RankDesc): the classified score is sorted once.
+	ranked := ""
 	if cs != nil {
-		det, ok := fastClassify(fw, agg, colOf, res.Ranks, *cs)
+		c := *cs
+		if c.Code == "" {
+			c.Code = fw.Roots()[0]
+		}
+		scores, ok := colOf[c.Code]
 		if !ok {
+			return nil, false
+		}
+		det, err := index.ClassifyScores(agg.UCodes, scores, c)
+		if err != nil {
 			return nil, false
 		}
 		res.Stages = append(res.Stages, &index.StepRecord{Step: "classify", Stage: "Classified", Data: agg, Classify: det})
 		res.Classes = det
+		if len(c.Flags) == 0 {
+			r := make([]int, n)
+			for i := range r {
+				r[i] = det.Units[i].Rank
+			}
+			res.Ranks[c.Code], ranked = r, c.Code
+		}
+	}
+	for _, code := range fw.Aggregates(0) {
+		if code != ranked {
+			res.Ranks[code] = index.RankDesc(colOf[code])
+		}
 	}
 	// Build the tables' code indexes now, before they are shared.
 	for _, t := range []*index.Table{raw, norm, agg} {
 		t.Col(codes[0])
 	}
 	return res, true
-}
-
-// parallelAggregate runs index.AggregateRows on blocks of rows.
-func parallelAggregate(cols [][]float64, w []float64, spec index.AggSpec, n int) ([]float64, bool) {
-	out := make([]float64, n)
-	const block = 1 << 15
-	nb := (n + block - 1) / block
-	failed := false
-	var mu sync.Mutex
-	parallelFor(nb, func(b int) {
-		lo, hi := b*block, min((b+1)*block, n)
-		sub := make([][]float64, len(cols))
-		for k, c := range cols {
-			sub[k] = c[lo:hi]
-		}
-		v, err := index.AggregateRows(sub, w, spec)
-		if err != nil {
-			mu.Lock()
-			failed = true
-			mu.Unlock()
-			return
-		}
-		copy(out[lo:hi], v)
-	})
-	if n == 0 {
-		if _, err := index.AggregateRows(cols, w, spec); err != nil {
-			return nil, false
-		}
-	}
-	return out, !failed
-}
-
-// fastClassify is index.ClassifyScores for units without flags: the rated
-// units are those with a score, and their ranks among themselves are their
-// overall ranks.
-func fastClassify(fw *index.Framework, t *index.Table, colOf map[string][]float64, ranks map[string][]int, c index.Classify) (*index.ClassifyDetails, bool) {
-	code := c.Code
-	if code == "" {
-		code = fw.Roots()[0]
-	}
-	scores, ok := colOf[code]
-	if !ok {
-		return nil, false
-	}
-	method := c.Method
-	if method == "" {
-		method = index.ClassifyBands
-	}
-	if len(c.Classes) == 0 {
-		return nil, false
-	}
-	seen := map[string]bool{}
-	prev := 0.0
-	for k, r := range c.Classes {
-		if r.Name == "" || seen[r.Name] {
-			return nil, false
-		}
-		seen[r.Name] = true
-		switch method {
-		case index.ClassifyBands:
-			if r.UpTo < prev || r.UpTo > 1 || math.IsNaN(r.UpTo) {
-				return nil, false
-			}
-			prev = r.UpTo
-		case index.ClassifyThresholds:
-			if k > 0 && r.Min > c.Classes[k-1].Min {
-				return nil, false
-			}
-		case index.ClassifyQuotas:
-			if r.Count < 0 {
-				return nil, false
-			}
-		default:
-			return nil, false
-		}
-	}
-	rk, ok := ranks[code]
-	if !ok {
-		rk = rankDescFast(scores)
-	}
-	rated := 0
-	for _, v := range scores {
-		if !math.IsNaN(v) {
-			rated++
-		}
-	}
-	cum := make([]int, len(c.Classes))
-	total := 0
-	for k, r := range c.Classes {
-		total += r.Count
-		cum[k] = total
-	}
-	last := len(c.Classes) - 1
-	det := &index.ClassifyDetails{Code: code, Method: method, Units: make([]index.ClassAssignment, len(scores)), Counts: map[string]int{}}
-	const block = 1 << 15
-	nb := (len(scores) + block - 1) / block
-	counts := make([][]int, nb) // per block: one count per class, then "no score"
-	parallelFor(nb, func(bk int) {
-		cnt := make([]int, len(c.Classes)+1)
-		for i := bk * block; i < min((bk+1)*block, len(scores)); i++ {
-			s := scores[i]
-			a := index.ClassAssignment{UCode: t.UCodes[i], Score: s}
-			if math.IsNaN(s) {
-				a.Reason = "no score"
-				det.Units[i] = a
-				cnt[len(c.Classes)]++
-				continue
-			}
-			r := rk[i]
-			cls := last
-			switch method {
-			case index.ClassifyBands:
-				for q, rule := range c.Classes {
-					if float64(r) <= rule.UpTo*float64(rated)+1e-9 {
-						cls = q
-						break
-					}
-				}
-			case index.ClassifyThresholds:
-				for q, rule := range c.Classes {
-					if s >= rule.Min {
-						cls = q
-						break
-					}
-				}
-			case index.ClassifyQuotas:
-				for q := range c.Classes {
-					if q == last || r <= cum[q] {
-						cls = q
-						break
-					}
-				}
-			}
-			a.Rank, a.Class = r, c.Classes[cls].Name
-			cnt[cls]++
-			det.Units[i] = a
-		}
-		counts[bk] = cnt
-	})
-	for k := range c.Classes {
-		tot := 0
-		for _, cnt := range counts {
-			tot += cnt[k]
-		}
-		if tot > 0 {
-			det.Counts[c.Classes[k].Name] = tot
-		}
-	}
-	none := 0
-	for _, cnt := range counts {
-		none += cnt[len(c.Classes)]
-	}
-	if none > 0 {
-		det.Counts[""] = none
-	}
-	return det, true
-}
-
-// rankDescFast is index.RankDesc (rank of −x, ties taking the minimum rank,
-// NaN ranked 0) by an LSD radix sort on order-preserving keys, for large
-// columns.
-func rankDescFast(x []float64) []int {
-	n := len(x)
-	if n < 1<<16 {
-		return index.RankDesc(x)
-	}
-	keys := make([]uint64, 0, n)
-	idx := make([]int32, 0, n)
-	for i, v := range x {
-		if v != v {
-			continue
-		}
-		f := -v
-		if f == 0 {
-			f = 0 // −0 ties with +0
-		}
-		b := math.Float64bits(f)
-		if b>>63 != 0 {
-			b = ^b
-		} else {
-			b |= 1 << 63
-		}
-		keys = append(keys, b)
-		idx = append(idx, int32(i))
-	}
-	m := len(keys)
-	radixSort(keys, idx)
-	out := make([]int, n)
-	for k := 0; k < m; {
-		j := k
-		for j+1 < m && keys[j+1] == keys[k] {
-			j++
-		}
-		for t := k; t <= j; t++ {
-			out[idx[t]] = k + 1
-		}
-		k = j + 1
-	}
-	return out
 }
 
 // parallelFor runs f(0) … f(n−1) on GOMAXPROCS goroutines.
@@ -1407,7 +1709,73 @@ func appendIndexNum(b []byte, v float64) []byte {
 	case math.IsInf(v, -1):
 		return append(b, "-Inf"...)
 	}
-	return strconv.AppendFloat(b, v, 'g', -1, 64)
+	return appendShortestG(b, v)
+}
+
+// appendShortestG appends strconv.AppendFloat(b, v, 'g', -1, 64) for a
+// finite v, faster: strconv writes the shortest digits in the 'e' form,
+// which 'g' keeps for decimal exponents below −4 or from 6 on; for the
+// others the plain layout is made from it in place — the point moved, the
+// exponent dropped, zeros added — rather than by strconv's digit-by-digit
+// fmtF, which takes about a third of the whole conversion.
+func appendShortestG(b []byte, v float64) []byte {
+	n0 := len(b)
+	b = strconv.AppendFloat(b, v, 'e', -1, 64) // [-]d[.ddd]e±dd[d]
+	k := len(b) - 4                            // the 'e' of a two-digit exponent
+	if b[k] != 'e' {
+		return b // three digits: an exponent beyond ±99, which 'g' writes as 'e'
+	}
+	exp := int(b[k+2]-'0')*10 + int(b[k+3]-'0')
+	if b[k+1] == '-' {
+		exp = -exp
+	}
+	if exp < -4 || exp >= 6 {
+		return b
+	}
+	s0 := n0 // the first digit
+	if b[s0] == '-' {
+		s0++
+	}
+	frac := 0 // digits after the point
+	if k > s0+1 {
+		frac = k - s0 - 2
+	}
+	if exp >= 0 {
+		if frac > exp {
+			// d.f₁…fₑfₑ₊₁… → d f₁…fₑ . fₑ₊₁…
+			for j := 0; j < exp; j++ {
+				b[s0+1+j] = b[s0+2+j]
+			}
+			b[s0+1+exp] = '.'
+			return b[:k]
+		}
+		// All digits are before the point: drop it, pad with zeros.
+		for j := 0; j < frac; j++ {
+			b[s0+1+j] = b[s0+2+j]
+		}
+		b = b[:s0+1+frac]
+		for j := frac; j < exp; j++ {
+			b = append(b, '0')
+		}
+		return b
+	}
+	// 0.0…0d f₁…: the digits move right by 1 − exp places.
+	var digs [20]byte
+	nd := 0
+	digs[0] = b[s0]
+	nd++
+	for j := 0; j < frac; j++ {
+		digs[nd] = b[s0+2+j]
+		nd++
+	}
+	b = append(b[:s0], '0', '.')
+	for j := exp; j < -1; j++ {
+		b = append(b, '0')
+	}
+	for j := 0; j < nd; j++ {
+		b = append(b, digs[j])
+	}
+	return b
 }
 
 // appendIndexRank writes a rank; 0 (no rank) is an empty cell.
@@ -1471,24 +1839,54 @@ func writeIndexCSV(path string, header []string, n int, row func(b []byte, i int
 	if _, err := tmp.Write(hb); err != nil {
 		return fail(err)
 	}
-	const block = 1 << 14
-	workers := runtime.GOMAXPROCS(0)
-	bufs := make([][]byte, workers)
-	for lo := 0; lo < n; lo += block * workers {
-		nb := min(workers, (n-lo+block-1)/block)
-		parallelFor(nb, func(k int) {
-			b := bufs[k][:0]
-			for i := lo + k*block; i < min(lo+(k+1)*block, n); i++ {
-				b = row(b, i)
-				b = append(b, '\n')
+	// Blocks of rows are formatted by the workers while this goroutine
+	// writes the finished ones in order. A worker takes a buffer from a
+	// small pool before it takes the next block, so the blocks in progress
+	// are always the ones after those written: no wait can block the block
+	// being waited for.
+	const block = 1 << 13
+	nb := (n + block - 1) / block
+	workers := min(runtime.GOMAXPROCS(0), nb)
+	done := make([]chan []byte, nb)
+	for k := range done {
+		done[k] = make(chan []byte, 1)
+	}
+	pool := make(chan []byte, 2*workers+1)
+	for range cap(pool) {
+		pool <- make([]byte, 0, 64*block) // room for rows of 64 bytes; grown if need be
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b := <-pool
+				k := int(next.Add(1)) - 1
+				if k >= nb {
+					return
+				}
+				b = b[:0]
+				for i := k * block; i < min((k+1)*block, n); i++ {
+					b = row(b, i)
+					b = append(b, '\n')
+				}
+				done[k] <- b
 			}
-			bufs[k] = b
-		})
-		for k := 0; k < nb; k++ {
-			if _, err := tmp.Write(bufs[k]); err != nil {
-				return fail(err)
-			}
+		}()
+	}
+	var werr error
+	for k := 0; k < nb; k++ {
+		b := <-done[k]
+		if werr == nil {
+			_, werr = tmp.Write(b)
 		}
+		pool <- b
+	}
+	wg.Wait()
+	if werr != nil {
+		return fail(werr)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
 		return fail(err)
@@ -1525,52 +1923,67 @@ func resultCodes(fw *index.Framework) []string {
 	return out
 }
 
-// writeIndexResults writes uCode, every aggregate's score and rank, and the
-// class when the pipeline classifies.
-func writeIndexResults(path string, fw *index.Framework, res *index.Result) error {
+// indexResults is what results.csv shows: per unit, every aggregate's score
+// and rank, and the class when the pipeline classifies.
+type indexResults struct {
+	ucodes []string
+	codes  []string // aggregates, in resultCodes order
+	cols   [][]float64
+	ranks  [][]int
+	class  func(i int) string // nil without classes
+}
+
+// resultsOf takes results.csv's columns from an engine result.
+func resultsOf(fw *index.Framework, res *index.Result) *indexResults {
 	t := res.Scores
-	header := []string{"uCode"}
-	var cols [][]float64
-	var ranks [][]int
+	r := &indexResults{ucodes: t.UCodes}
 	for _, c := range resultCodes(fw) {
 		col := t.Col(c)
 		if col == nil {
 			continue
 		}
-		header = append(header, c, c+"_rank")
-		cols = append(cols, col)
-		ranks = append(ranks, res.Ranks[c])
+		r.codes = append(r.codes, c)
+		r.cols = append(r.cols, col)
+		r.ranks = append(r.ranks, res.Ranks[c])
 	}
-	var class []string
+	// The class of unit i: the classified table is usually the final one,
+	// in the same order; else looked up by unit code.
 	if res.Classes != nil {
-		header = append(header, "class")
-		class = make([]string, t.NumUnits())
-		if len(res.Classes.Units) == t.NumUnits() {
-			// The classified table is the final one: same order.
-			for i, a := range res.Classes.Units {
-				class[i] = a.Class
-			}
+		units := res.Classes.Units
+		if len(units) == t.NumUnits() {
+			r.class = func(i int) string { return units[i].Class }
 		} else {
-			byU := make(map[string]string, len(res.Classes.Units))
-			for _, a := range res.Classes.Units {
+			byU := make(map[string]string, len(units))
+			for _, a := range units {
 				byU[a.UCode] = a.Class
 			}
-			for i, u := range t.UCodes {
-				class[i] = byU[u]
-			}
+			r.class = func(i int) string { return byU[t.UCodes[i]] }
 		}
 	}
-	return writeIndexCSV(path, header, t.NumUnits(), func(b []byte, i int) []byte {
-		b = appendCSVField(b, t.UCodes[i])
-		for k, c := range cols {
+	return r
+}
+
+// writeIndexResults writes uCode, every aggregate's score and rank, and the
+// class when the pipeline classifies.
+func writeIndexResults(path string, r *indexResults) error {
+	header := []string{"uCode"}
+	for _, c := range r.codes {
+		header = append(header, c, c+"_rank")
+	}
+	if r.class != nil {
+		header = append(header, "class")
+	}
+	return writeIndexCSV(path, header, len(r.ucodes), func(b []byte, i int) []byte {
+		b = appendCSVField(b, r.ucodes[i])
+		for k, c := range r.cols {
 			b = append(b, ',')
 			b = appendIndexNum(b, c[i])
 			b = append(b, ',')
-			b = appendIndexRank(b, ranks[k][i])
+			b = appendIndexRank(b, r.ranks[k][i])
 		}
-		if class != nil {
+		if r.class != nil {
 			b = append(b, ',')
-			b = appendCSVField(b, class[i])
+			b = appendCSVField(b, r.class(i))
 		}
 		return b
 	})

@@ -93,7 +93,9 @@ func (s Aggregate) run(st *runState) (*StepRecord, error) {
 			return nil, indus.Errorf(indus.EInvalid, "aggregate: weight of %q must be a non-negative number", code)
 		}
 	}
-	t := st.cur.clone()
+	// The aggregates are added to a table that shares the current columns:
+	// steps never modify a column in place, so no copy is needed.
+	t := st.cur.share()
 	det := &AggregateDetails{}
 	for lev := 2; lev <= fw.MaxLevel(); lev++ {
 		spec := s.AggSpec
@@ -144,38 +146,122 @@ func (s Aggregate) run(st *runState) (*StepRecord, error) {
 // AggregateRows aggregates children columns (cols[k][i] is child k of unit i)
 // with weights w into one value per unit.
 func AggregateRows(cols [][]float64, w []float64, spec AggSpec) ([]float64, error) {
+	n := 0
+	if len(cols) > 0 {
+		n = len(cols[0])
+	}
+	out := make([]float64, n)
+	if err := AggregateRowsTo(out, cols, w, spec); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AggregateRowsTo is AggregateRows writing into out, which has one entry per
+// unit (the columns' length): a caller aggregating large data block by block
+// keeps one output column rather than one slice per block.
+func AggregateRowsTo(out []float64, cols [][]float64, w []float64, spec AggSpec) error {
 	if len(cols) != len(w) {
-		return nil, indus.Errorf(indus.EInvalid, "%d columns but %d weights", len(cols), len(w))
+		return indus.Errorf(indus.EInvalid, "%d columns but %d weights", len(cols), len(w))
 	}
 	if len(cols) == 0 {
-		return nil, indus.Errorf(indus.EInvalid, "no children to aggregate")
+		return indus.Errorf(indus.EInvalid, "no children to aggregate")
 	}
 	n := len(cols[0])
 	for _, c := range cols {
 		if len(c) != n {
-			return nil, indus.Errorf(indus.EInvalid, "children columns have different lengths")
+			return indus.Errorf(indus.EInvalid, "children columns have different lengths")
 		}
+	}
+	if len(out) != n {
+		return indus.Errorf(indus.EInvalid, "%d outputs for %d units", len(out), n)
 	}
 	method := spec.Method
 	if method == "" {
 		method = AggAMean
 	}
 	if method == AggCopeland {
-		return copeland(cols, w), nil
+		copy(out, copeland(cols, w))
+		return nil
 	}
-	out := make([]float64, n)
-	xs := make([]float64, len(cols))
-	for i := 0; i < n; i++ {
-		for k := range cols {
-			xs[k] = cols[k][i]
-		}
-		v, err := AggregateRow(xs, w, spec)
+	if n < bulkMin {
+		return aggregateBlock(cols, w, spec, out, 0, n)
+	}
+	// In parallel blocks; the error reported is that of the first row
+	// failing, as in one pass.
+	nb := (n + bulkBlock - 1) / bulkBlock
+	errs := make([]error, nb)
+	parallelFor(nb, func(b int) {
+		errs[b] = aggregateBlock(cols, w, spec, out, b*bulkBlock, min((b+1)*bulkBlock, n))
+	})
+	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out[i] = v
 	}
-	return out, nil
+	return nil
+}
+
+// aggregateBlock aggregates rows lo … hi−1 into out. The arithmetic mean and
+// the weighted sum, the per-mu methods, are written out here with the
+// operations of AggregateRow in the same order, so the values are the same
+// bit for bit; the other methods go through AggregateRow.
+func aggregateBlock(cols [][]float64, w []float64, spec AggSpec, out []float64, lo, hi int) error {
+	method := spec.Method
+	if method == "" {
+		method = AggAMean
+	}
+	K := len(cols)
+	if method != AggAMean && method != AggWSum {
+		xs := make([]float64, K)
+		for i := lo; i < hi; i++ {
+			for k := range cols {
+				xs[k] = cols[k][i]
+			}
+			v, err := AggregateRow(xs, w, spec)
+			if err != nil {
+				return err
+			}
+			out[i] = v
+		}
+		return nil
+	}
+	w = w[:K]
+	for i := lo; i < hi; i++ {
+		avail := 0
+		for k := range cols {
+			if v := cols[k][i]; !math.IsNaN(v) {
+				avail++
+			}
+		}
+		if float64(avail)/float64(K) < spec.MinAvailability || avail == 0 {
+			out[i] = math.NaN()
+			continue
+		}
+		var s, c float64 // an accumulator, in registers
+		if method == AggWSum {
+			for k := range cols {
+				if v := cols[k][i]; !math.IsNaN(v) {
+					s, c = twoSum(s, c, float64(w[k]*v)) // rounded, never fused
+				}
+			}
+		} else {
+			var sw, cw float64
+			for k := range cols {
+				if v := cols[k][i]; !math.IsNaN(v) {
+					sw, cw = twoSum(sw, cw, w[k])
+				}
+			}
+			tw := sumValue(sw, cw)
+			for k := range cols {
+				if v := cols[k][i]; !math.IsNaN(v) {
+					s, c = twoSum(s, c, float64(w[k]/tw*v))
+				}
+			}
+		}
+		out[i] = sumValue(s, c)
+	}
+	return nil
 }
 
 // AggregateRow aggregates one unit's children values x with weights w
@@ -205,7 +291,7 @@ func AggregateRow(x, w []float64, spec AggSpec) (float64, error) {
 		var s accumulator
 		for k, v := range x {
 			if !math.IsNaN(v) {
-				s.add(w[k] / tw * v)
+				s.add(float64(w[k] / tw * v)) // rounded, never fused into the sum
 			}
 		}
 		return s.value(), nil
@@ -239,7 +325,7 @@ func AggregateRow(x, w []float64, spec AggSpec) (float64, error) {
 		var s accumulator
 		for k, v := range x {
 			if !math.IsNaN(v) {
-				s.add(w[k] * v)
+				s.add(float64(w[k] * v))
 			}
 		}
 		return s.value(), nil

@@ -2,6 +2,9 @@ package index
 
 import (
 	"math"
+	"math/bits"
+	"slices"
+	"sync"
 
 	"github.com/indus-platform/indus/internal/indus"
 )
@@ -108,7 +111,7 @@ func (s Classify) run(st *runState) (*StepRecord, error) {
 		return nil, indus.Errorf(indus.EInvalid, "classify: the data has no column %q (aggregate first)", code)
 	}
 	s.Code = code
-	det, err := ClassifyScores(st.cur.UCodes, col, s)
+	det, err := classifyScores(st.cur.UCodes, col, s, func() []int { return st.ranksOf(st.cur, code) })
 	if err != nil {
 		return nil, err
 	}
@@ -119,27 +122,164 @@ func (s Classify) run(st *runState) (*StepRecord, error) {
 // is only copied to the result). Flags for unknown units are an error, as is
 // a cap naming an unknown class.
 func ClassifyScores(ucodes []string, scores []float64, c Classify) (*ClassifyDetails, error) {
+	return classifyScores(ucodes, scores, c, func() []int { return RankDesc(scores) })
+}
+
+// ClassIndexes classifies as ClassifyScores does, with the same rules and
+// errors, for large data sets that need each unit's class but not its
+// record: class[i] is the index in c.Classes of unit i's class (−1 for none:
+// unrated or no score) and rank[i] its rank among the rated units (0 for
+// none).
+func ClassIndexes(ucodes []string, scores []float64, c Classify) (class []int8, rank []int, err error) {
+	k, err := newClassifier(ucodes, scores, c, func() []int { return RankDesc(scores) })
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(c.Classes) > math.MaxInt8 {
+		return nil, nil, indus.Errorf(indus.EInvalid, "classify: %d classes (at most %d)", len(c.Classes), math.MaxInt8)
+	}
+	n := len(scores)
+	class = make([]int8, n)
+	// Without rated units moved by unrated ones, the ranks among the rated
+	// units are the overall ranks (units without a class have none).
+	if k.shift == nil {
+		rank = k.all
+	} else {
+		rank = make([]int, n)
+	}
+	forRows(n, func(lo, hi int) {
+		if k.flagOf == nil && k.method == ClassifyBands {
+			// The per-mu case, written out: no flags, so the rank of a unit
+			// with a score is its overall rank, and the class the first
+			// band that reaches it (as unit does).
+			for i := lo; i < hi; i++ {
+				r := k.all[i]
+				if r == 0 {
+					class[i] = -1 // no score
+					continue
+				}
+				cls := len(k.upTo) - 1
+				for q, up := range k.upTo {
+					if float64(r) <= up {
+						cls = q
+						break
+					}
+				}
+				class[i] = int8(cls)
+			}
+			return
+		}
+		for i := lo; i < hi; i++ {
+			r, cls, _, _ := k.unit(i)
+			class[i], rank[i] = int8(cls), r
+		}
+	})
+	return class, rank, nil
+}
+
+// classifyScores is ClassifyScores with the scores' ranks among all units
+// (RankDesc) from ranks, called once the rules are checked.
+func classifyScores(ucodes []string, scores []float64, c Classify, ranks func() []int) (*ClassifyDetails, error) {
+	k, err := newClassifier(ucodes, scores, c, ranks)
+	if err != nil {
+		return nil, err
+	}
+	n := len(ucodes)
+	det := &ClassifyDetails{Code: c.Code, Method: k.method, Units: make([]ClassAssignment, n), Counts: map[string]int{}}
+	// Per block of rows: the number of units per class, then without one.
+	var mu sync.Mutex
+	counts := make([]int, len(c.Classes)+1)
+	forRows(n, func(lo, hi int) {
+		cnt := make([]int, len(c.Classes)+1)
+		for i := lo; i < hi; i++ {
+			a := &det.Units[i]
+			a.UCode, a.Score = ucodes[i], scores[i]
+			r, cls, capped, f := k.unit(i)
+			switch {
+			case cls < 0 && f != nil && f.Unrated:
+				a.Reason = f.Reason
+				if a.Reason == "" {
+					a.Reason = "unrated"
+				}
+			case cls < 0:
+				a.Reason = "no score"
+			default:
+				a.Rank, a.Class, a.Capped = r, c.Classes[cls].Name, capped
+				if capped {
+					a.Reason = f.Reason
+					if a.Reason == "" {
+						a.Reason = "capped at " + f.Cap
+					}
+				}
+			}
+			if cls < 0 {
+				cnt[len(c.Classes)]++
+			} else {
+				cnt[cls]++
+			}
+		}
+		mu.Lock()
+		for k, v := range cnt {
+			counts[k] += v
+		}
+		mu.Unlock()
+	})
+	for k, v := range counts {
+		if v == 0 {
+			continue
+		}
+		if k < len(c.Classes) {
+			det.Counts[c.Classes[k].Name] += v
+		} else {
+			det.Counts[""] += v
+		}
+	}
+	return det, nil
+}
+
+// classifier holds what classifying one unit needs once the rules are
+// checked: the flags per unit, the overall ranks and the shift from them to
+// the ranks among the rated units.
+type classifier struct {
+	c      Classify
+	method string
+	pos    map[string]int
+	scores []float64
+	flags  []UnitFlag
+	flagOf []int32 // per unit: index in flags plus one, 0 for none
+	all    []int   // RankDesc of the scores
+	shift  *rankShift
+	rated  int
+	cum    []int
+	upTo   []float64 // bands: the last rank of each class, UpTo × rated (+1e-9)
+}
+
+// newClassifier checks the rules and flags of c and ranks the scores (ranks
+// gives RankDesc of them). The ranks among the rated units follow from the
+// overall ranks: a rated unit's rank is one plus the number of rated units
+// with a higher score, which are the rated units ranked before it overall.
+func newClassifier(ucodes []string, scores []float64, c Classify, ranks func() []int) (*classifier, error) {
 	if len(ucodes) != len(scores) {
 		return nil, indus.Errorf(indus.EInvalid, "classify: %d units but %d scores", len(ucodes), len(scores))
 	}
-	method := c.Method
-	if method == "" {
-		method = ClassifyBands
+	k := &classifier{c: c, method: c.Method, scores: scores}
+	if k.method == "" {
+		k.method = ClassifyBands
 	}
 	if len(c.Classes) == 0 {
 		return nil, indus.Errorf(indus.EInvalid, "classify: no classes")
 	}
-	pos := map[string]int{}
-	for k, r := range c.Classes {
+	k.pos = map[string]int{}
+	for q, r := range c.Classes {
 		if r.Name == "" {
-			return nil, indus.Errorf(indus.EInvalid, "classify: class %d has no name", k+1)
+			return nil, indus.Errorf(indus.EInvalid, "classify: class %d has no name", q+1)
 		}
-		if _, dup := pos[r.Name]; dup {
+		if _, dup := k.pos[r.Name]; dup {
 			return nil, indus.Errorf(indus.EInvalid, "classify: class %q appears twice", r.Name)
 		}
-		pos[r.Name] = k
+		k.pos[r.Name] = q
 	}
-	switch method {
+	switch k.method {
 	case ClassifyBands:
 		prev := 0.0
 		for _, r := range c.Classes {
@@ -149,9 +289,9 @@ func ClassifyScores(ucodes []string, scores []float64, c Classify) (*ClassifyDet
 			prev = r.UpTo
 		}
 	case ClassifyThresholds:
-		for k := 1; k < len(c.Classes); k++ {
-			if c.Classes[k].Min > c.Classes[k-1].Min {
-				return nil, indus.Errorf(indus.EInvalid, "classify: threshold of %q (%g) is above that of the better class %q", c.Classes[k].Name, c.Classes[k].Min, c.Classes[k-1].Name)
+		for q := 1; q < len(c.Classes); q++ {
+			if c.Classes[q].Min > c.Classes[q-1].Min {
+				return nil, indus.Errorf(indus.EInvalid, "classify: threshold of %q (%g) is above that of the better class %q", c.Classes[q].Name, c.Classes[q].Min, c.Classes[q-1].Name)
 			}
 		}
 	case ClassifyQuotas:
@@ -161,93 +301,173 @@ func ClassifyScores(ucodes []string, scores []float64, c Classify) (*ClassifyDet
 			}
 		}
 	default:
-		return nil, indus.Errorf(indus.EInvalid, "classify: unknown method %q (want bands, thresholds or quotas)", method)
+		return nil, indus.Errorf(indus.EInvalid, "classify: unknown method %q (want bands, thresholds or quotas)", k.method)
 	}
-	known := make(map[string]int, len(ucodes))
-	for i, u := range ucodes {
-		known[u] = i
-	}
-	for u, f := range c.Flags {
-		if _, ok := known[u]; !ok {
-			return nil, indus.Errorf(indus.EInvalid, "classify: flag for unknown unit %q", u)
+	n := len(ucodes)
+	// Flags: each unit's flag looked up once, and only when there are flags.
+	if len(c.Flags) > 0 {
+		names := make(map[string]int32, len(c.Flags))
+		for u, f := range c.Flags {
+			names[u] = int32(len(k.flags))
+			k.flags = append(k.flags, f)
 		}
-		if f.Cap != "" {
-			if _, ok := pos[f.Cap]; !ok {
-				return nil, indus.Errorf(indus.EInvalid, "classify: unit %q is capped at unknown class %q", u, f.Cap)
+		k.flagOf = make([]int32, n)
+		forRows(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				if q, ok := names[ucodes[i]]; ok {
+					k.flagOf[i] = q + 1
+				}
+			}
+		})
+		matched := make([]bool, len(k.flags))
+		for _, q := range k.flagOf {
+			if q > 0 {
+				matched[q-1] = true
+			}
+		}
+		for u, f := range c.Flags {
+			if !matched[names[u]] {
+				return nil, indus.Errorf(indus.EInvalid, "classify: flag for unknown unit %q", u)
+			}
+			if f.Cap != "" {
+				if _, ok := k.pos[f.Cap]; !ok {
+					return nil, indus.Errorf(indus.EInvalid, "classify: unit %q is capped at unknown class %q", u, f.Cap)
+				}
 			}
 		}
 	}
-	det := &ClassifyDetails{Code: c.Code, Method: method, Units: make([]ClassAssignment, len(ucodes)), Counts: map[string]int{}}
-	// Rank the rated units that have a score.
-	rated := make([]int, 0, len(ucodes))
-	for i, u := range ucodes {
-		det.Units[i] = ClassAssignment{UCode: u, Score: scores[i]}
-		f := c.Flags[u]
-		switch {
-		case f.Unrated:
-			det.Units[i].Reason = f.Reason
-			if det.Units[i].Reason == "" {
-				det.Units[i].Reason = "unrated"
+	// The rated units are those with a score and no Unrated flag.
+	k.all = ranks()
+	var unratedRanks []int32 // overall ranks of the scored unrated units
+	if k.flagOf == nil {
+		// No flags: the rated units are those with a score, counted by
+		// blocks of rows.
+		var mu sync.Mutex
+		forRows(n, func(lo, hi int) {
+			c := 0
+			for _, s := range scores[lo:hi] {
+				if !math.IsNaN(s) {
+					c++
+				}
 			}
-		case math.IsNaN(scores[i]):
-			det.Units[i].Reason = "no score"
-		default:
-			rated = append(rated, i)
+			mu.Lock()
+			k.rated += c
+			mu.Unlock()
+		})
+	} else {
+		for i, s := range scores {
+			if math.IsNaN(s) {
+				continue
+			}
+			if f := k.flag(i); f != nil && f.Unrated {
+				unratedRanks = append(unratedRanks, int32(k.all[i]))
+				continue
+			}
+			k.rated++
 		}
 	}
-	sub := make([]float64, len(rated))
-	for k, i := range rated {
-		sub[k] = scores[i]
+	if len(unratedRanks) > 0 {
+		k.shift = newRankShift(unratedRanks, k.rated+len(unratedRanks))
 	}
-	ranks := RankDesc(sub)
-	n := len(rated)
-	cum := make([]int, len(c.Classes))
+	k.cum = make([]int, len(c.Classes))
+	k.upTo = make([]float64, len(c.Classes))
 	total := 0
-	for k, r := range c.Classes {
+	for q, r := range c.Classes {
 		total += r.Count
-		cum[k] = total
+		k.cum[q] = total
+		k.upTo[q] = r.UpTo*float64(k.rated) + 1e-9
 	}
-	last := len(c.Classes) - 1
-	for k, i := range rated {
-		r := ranks[k]
-		cls := last
-		switch method {
-		case ClassifyBands:
-			for q, rule := range c.Classes {
-				if float64(r) <= rule.UpTo*float64(n)+1e-9 {
-					cls = q
-					break
-				}
-			}
-		case ClassifyThresholds:
-			for q, rule := range c.Classes {
-				if scores[i] >= rule.Min {
-					cls = q
-					break
-				}
-			}
-		case ClassifyQuotas:
-			for q := range c.Classes {
-				if q == last || r <= cum[q] {
-					cls = q
-					break
-				}
+	return k, nil
+}
+
+// flag returns unit i's flag, or nil.
+func (k *classifier) flag(i int) *UnitFlag {
+	if k.flagOf == nil || k.flagOf[i] == 0 {
+		return nil
+	}
+	return &k.flags[k.flagOf[i]-1]
+}
+
+// unit classifies unit i: its rank among the rated units and the index of
+// its class, or 0 and −1 when it is unrated or has no score; whether a cap
+// moved it down; and its flag (nil if none).
+func (k *classifier) unit(i int) (rank, class int, capped bool, f *UnitFlag) {
+	f = k.flag(i)
+	s := k.scores[i]
+	if (f != nil && f.Unrated) || math.IsNaN(s) {
+		return 0, -1, false, f
+	}
+	r := k.all[i]
+	if k.shift != nil {
+		r -= k.shift.before(r)
+	}
+	classes := k.c.Classes
+	last := len(classes) - 1
+	cls := last
+	switch k.method {
+	case ClassifyBands:
+		for q, up := range k.upTo {
+			if float64(r) <= up {
+				cls = q
+				break
 			}
 		}
-		a := &det.Units[i]
-		a.Rank = r
-		if f := c.Flags[a.UCode]; f.Cap != "" && cls < pos[f.Cap] {
-			cls = pos[f.Cap]
-			a.Capped = true
-			a.Reason = f.Reason
-			if a.Reason == "" {
-				a.Reason = "capped at " + f.Cap
+	case ClassifyThresholds:
+		for q, rule := range classes {
+			if s >= rule.Min {
+				cls = q
+				break
 			}
 		}
-		a.Class = c.Classes[cls].Name
+	case ClassifyQuotas:
+		for q := range classes {
+			if q == last || r <= k.cum[q] {
+				cls = q
+				break
+			}
+		}
 	}
-	for _, a := range det.Units {
-		det.Counts[a.Class]++
+	if f != nil && f.Cap != "" && cls < k.pos[f.Cap] {
+		return r, k.pos[f.Cap], true, f
 	}
-	return det, nil
+	return r, cls, false, f
+}
+
+// rankShift counts, for an overall rank r, the excluded units ranked before
+// it (with a higher score), so that r − before(r) is the rank among the
+// others. The m ranked units are laid out in rank order, the excluded ones
+// of a tie group at its first positions (which is all a query at a group's
+// start can tell apart); before(r) is then the number of excluded units at
+// positions below r − 1: a bit per position and a running count per 64
+// positions, small enough to stay in the caches whatever the order of the
+// queries.
+type rankShift struct {
+	bits  []uint64
+	count []int32 // excluded units at positions below 64 w
+}
+
+func newRankShift(excluded []int32, m int) *rankShift {
+	slices.Sort(excluded)
+	words := m/64 + 1
+	rs := &rankShift{bits: make([]uint64, words), count: make([]int32, words)}
+	last := -1
+	for k, r := range excluded {
+		p := int(r) - 1
+		if k > 0 && excluded[k-1] == r {
+			p = last + 1 // the next position of the same tie group
+		}
+		last = p
+		rs.bits[p>>6] |= 1 << (p & 63)
+	}
+	var c int32
+	for w, b := range rs.bits {
+		rs.count[w] = c
+		c += int32(bits.OnesCount64(b))
+	}
+	return rs
+}
+
+func (rs *rankShift) before(r int) int {
+	p := r - 1
+	return int(rs.count[p>>6]) + bits.OnesCount64(rs.bits[p>>6]&(1<<(p&63)-1))
 }

@@ -35,15 +35,21 @@ func (d *Dataset) Len() int { return len(d.UCodes) }
 // group or denominator column that the framework does not know.
 func (d *Dataset) Validate(fw *Framework) error {
 	n := len(d.UCodes)
-	seen := make(map[string]bool, n)
-	for i, u := range d.UCodes {
-		if strings.TrimSpace(u) == "" {
-			return indus.Errorf(indus.EInvalid, "data: unit %d has an empty uCode", i+1)
+	// A map of a million codes costs more than scoring them: large data
+	// sets are first checked by hashing, and only a suspicion (a blank
+	// code, a repeated code or hash) goes through the exact check, which
+	// names the unit.
+	if n < bulkMin || !codesLookClean(d.UCodes) {
+		seen := make(map[string]bool, n)
+		for i, u := range d.UCodes {
+			if strings.TrimSpace(u) == "" {
+				return indus.Errorf(indus.EInvalid, "data: unit %d has an empty uCode", i+1)
+			}
+			if seen[u] {
+				return indus.Errorf(indus.EInvalid, "data: uCode %q appears twice", u)
+			}
+			seen[u] = true
 		}
-		if seen[u] {
-			return indus.Errorf(indus.EInvalid, "data: uCode %q appears twice", u)
-		}
-		seen[u] = true
 	}
 	if d.UNames != nil && len(d.UNames) != n {
 		return indus.Errorf(indus.EInvalid, "data: %d names for %d units", len(d.UNames), n)
@@ -276,6 +282,16 @@ func (t *Table) clone() *Table {
 	c := newTable(t.UCodes, t.Rows)
 	for j, code := range t.Codes {
 		c.addCol(code, append([]float64(nil), t.Cols[j]...))
+	}
+	return c
+}
+
+// share returns a table with the same units and columns, the column slices
+// shared rather than copied, to which a step can add columns.
+func (t *Table) share() *Table {
+	c := newTable(t.UCodes, t.Rows)
+	for j, code := range t.Codes {
+		c.addCol(code, t.Cols[j])
 	}
 	return c
 }

@@ -136,9 +136,15 @@ func (s Normalise) run(st *runState) (*StepRecord, error) {
 			return nil, indus.Errorf(indus.EInvalid, "normalise: direction of %q is %d (want 1 or -1)", code, d)
 		}
 	}
-	t := st.cur.clone()
-	det := &NormaliseDetails{Params: map[string]NormParams{}}
-	for j, code := range t.Codes {
+	// Every column is replaced, so the new table starts without copies of
+	// the old ones; on large data the columns are normalised in parallel.
+	cur := st.cur
+	t := newTable(cur.UCodes, cur.Rows)
+	outs := make([][]float64, len(cur.Codes))
+	params := make([]NormParams, len(cur.Codes))
+	errs := make([]error, len(cur.Codes))
+	one := func(j int) {
+		code := cur.Codes[j]
 		spec := s.Default
 		if sp, ok := s.ByCode[code]; ok {
 			spec = sp
@@ -158,21 +164,39 @@ func (s Normalise) run(st *runState) (*StepRecord, error) {
 		}
 		ref := -1
 		if spec.Method == NormDist2Ref {
-			for i, u := range t.UCodes {
+			for i, u := range cur.UCodes {
 				if u == spec.RefUnit {
 					ref = i
 				}
 			}
 			if ref < 0 {
-				return nil, indus.Errorf(indus.EInvalid, "normalise: reference unit %q for %q is not in the data", spec.RefUnit, code)
+				errs[j] = indus.Errorf(indus.EInvalid, "normalise: reference unit %q for %q is not in the data", spec.RefUnit, code)
+				return
 			}
 		}
-		out, p, err := NormaliseVector(t.Cols[j], dir, spec, target, ref)
+		out, p, err := NormaliseVector(cur.Cols[j], dir, spec, target, ref)
 		if err != nil {
-			return nil, indus.Errorf(indus.EInvalid, "normalise %q: %s", code, indus.Message(err))
+			errs[j] = indus.Errorf(indus.EInvalid, "normalise %q: %s", code, indus.Message(err))
+			return
 		}
-		t.Cols[j] = out
-		det.Params[code] = p
+		outs[j], params[j] = out, p
+	}
+	if cur.NumUnits() >= bulkMin {
+		parallelFor(len(cur.Codes), one)
+	} else {
+		for j := range cur.Codes {
+			if one(j); errs[j] != nil {
+				break
+			}
+		}
+	}
+	det := &NormaliseDetails{Params: map[string]NormParams{}}
+	for j, code := range cur.Codes {
+		if errs[j] != nil {
+			return nil, errs[j]
+		}
+		t.addCol(code, outs[j])
+		det.Params[code] = params[j]
 	}
 	return &StepRecord{Data: t, Normalise: det}, nil
 }
@@ -186,6 +210,67 @@ func NormaliseVector(x []float64, dir int, spec NormSpec, target float64, ref in
 	if dir != 1 && dir != -1 {
 		return nil, NormParams{}, indus.Errorf(indus.EInvalid, "direction %d (want 1 or -1)", dir)
 	}
+	switch spec.Method {
+	case NormRank, NormPRank, NormBorda:
+		nan := math.NaN()
+		p := NormParams{Method: spec.Method, Direction: dir, Min: nan, Max: nan, Mean: nan, SD: nan, Benchmark: nan, Target: nan}
+		r := minRanks(x, dir == -1) // the ranks of x × dir
+		n := 0
+		for _, v := range r {
+			if v > 0 {
+				n++
+			}
+		}
+		out := make([]float64, len(x))
+		for i, v := range r {
+			switch {
+			case v == 0:
+				out[i] = math.NaN()
+			case spec.Method == NormRank:
+				out[i] = float64(v)
+			case spec.Method == NormPRank:
+				out[i] = (float64(v) - 1) / (float64(n) - 1)
+			default:
+				out[i] = float64(v) - 1
+			}
+		}
+		return out, p, nil
+	}
+	z, p, err := NewNormaliser(x, dir, spec, target, ref)
+	if err != nil {
+		return nil, p, err
+	}
+	out := make([]float64, len(x))
+	z.Apply(out, x)
+	return out, p, nil
+}
+
+// Normaliser is the normalisation of one column with its parameters (min,
+// max, mean, benchmark …) taken from the column: Apply then maps values to
+// normalised values one by one, so that a column can be normalised in
+// blocks or in place. NormaliseVector is NewNormaliser and Apply on the
+// whole column. The rank-based methods (rank, prank, borda) are not
+// element-wise and have no Normaliser.
+type Normaliser struct {
+	method          string
+	dir             int
+	d               float64
+	p               NormParams
+	lo, hi          float64 // minmax target range; scaled bounds
+	m, sd           float64 // zscore target mean and sd
+	scale           float64 // goalposts and scaled
+	goalLo, goalHi  float64
+	xref, tg        float64 // dist2ref reference value; dist2targ target
+	b, capAt        float64 // ratio benchmark and cap
+	capMax, noTrunc bool
+}
+
+// NewNormaliser computes the parameters of the normalisation of column x
+// (the arguments are those of NormaliseVector).
+func NewNormaliser(x []float64, dir int, spec NormSpec, target float64, ref int) (*Normaliser, NormParams, error) {
+	if dir != 1 && dir != -1 {
+		return nil, NormParams{}, indus.Errorf(indus.EInvalid, "direction %d (want 1 or -1)", dir)
+	}
 	method := spec.Method
 	if method == "" {
 		method = NormMinMax
@@ -193,65 +278,45 @@ func NormaliseVector(x []float64, dir int, spec NormSpec, target float64, ref in
 	nan := math.NaN()
 	p := NormParams{Method: method, Direction: dir, Min: nan, Max: nan, Mean: nan, SD: nan, Benchmark: nan, Target: nan}
 	d := float64(dir)
-	xd := make([]float64, len(x))
-	for i, v := range x {
-		xd[i] = v * d
+	z := &Normaliser{method: method, dir: dir, d: d, capMax: spec.CapMax, noTrunc: spec.NoTrunc}
+	// The statistics are those of x × dir.
+	xd := x // x × 1 is x
+	if dir != 1 {
+		switch method {
+		case NormMinMax, NormZScore, NormDist2Max, NormDist2Ref, NormDist2Targ, NormFracMax:
+			xd = make([]float64, len(x))
+			for i, v := range x {
+				xd[i] = v * d
+			}
+		}
 	}
-	out := make([]float64, len(x))
 	switch method {
 	case NormMinMax:
-		lo, hi := spec.Min, spec.Max
-		if lo == 0 && hi == 0 {
-			hi = 100
+		z.lo, z.hi = spec.Min, spec.Max
+		if z.lo == 0 && z.hi == 0 {
+			z.hi = 100
 		}
 		p.Min, p.Max = rMin(xd), rMax(xd)
-		for i, v := range xd {
-			out[i] = (v-p.Min)/(p.Max-p.Min)*(hi-lo) + lo
-		}
 	case NormZScore:
-		m, sd := spec.Mean, spec.SD
-		if sd == 0 {
-			sd = 1
+		z.m, z.sd = spec.Mean, spec.SD
+		if z.sd == 0 {
+			z.sd = 1
 		}
-		if sd < 0 {
+		if z.sd < 0 {
 			return nil, p, indus.Errorf(indus.EInvalid, "zscore sd must be positive")
 		}
 		p.Mean, p.SD = rMean(xd), rSD(xd)
-		for i, v := range xd {
-			out[i] = (v-p.Mean)/p.SD*sd + m
-		}
 	case NormRank, NormPRank, NormBorda:
-		r := rankMin(xd)
-		n := float64(countPresent(xd))
-		for i, v := range r {
-			switch method {
-			case NormRank:
-				out[i] = v
-			case NormPRank:
-				out[i] = (v - 1) / (n - 1)
-			default:
-				out[i] = v - 1
-			}
-		}
+		return nil, p, indus.Errorf(indus.EInvalid, "normalisation %q is not element-wise", method)
 	case NormDist2Max:
 		p.Min, p.Max = rMin(xd), rMax(xd)
-		for i, v := range xd {
-			out[i] = 1 - (p.Max-v)/(p.Max-p.Min)
-		}
 	case NormDist2Ref:
 		if ref < 0 || ref >= len(xd) {
 			return nil, p, indus.Errorf(indus.EInvalid, "dist2ref needs a reference unit in the data")
 		}
-		xref := xd[ref]
+		z.xref = xd[ref]
 		p.Min = rMin(xd)
-		p.Target = xref
-		for i, v := range xd {
-			y := 1 - (xref-v)/(xref-p.Min)
-			if spec.CapMax && y > 1 {
-				y = 1
-			}
-			out[i] = y
-		}
+		p.Target = z.xref
 	case NormDist2Targ:
 		if spec.Target != nil {
 			target = *spec.Target
@@ -262,73 +327,39 @@ func NormaliseVector(x []float64, dir int, spec NormSpec, target float64, ref in
 		// COINr 1.1.14 (Normalise with iMeta parameters) flips the target with
 		// the direction and also passes the direction to n_dist2targ; the
 		// fixture dist2targ_t5_dirneg pins this.
-		tg := target * d
-		p.Target = tg
+		z.tg = target * d
+		p.Target = z.tg
 		if dir == 1 {
 			p.Min = rMin(xd)
-			for i, v := range xd {
-				out[i] = (v - p.Min) / (tg - p.Min)
-			}
 		} else {
 			p.Max = rMax(xd)
-			for i, v := range xd {
-				out[i] = (p.Max - v) / (p.Max - tg)
-			}
-		}
-		if spec.CapMax {
-			for i, v := range out {
-				if v > 1 {
-					out[i] = 1
-				}
-			}
 		}
 	case NormFracMax:
 		p.Max = rMax(xd)
-		for i, v := range xd {
-			out[i] = v / p.Max
-		}
 	case NormGoalposts:
-		scale := spec.Scale
-		if scale == 0 {
-			scale = 1
+		z.scale = spec.Scale
+		if z.scale == 0 {
+			z.scale = 1
 		}
 		if spec.Hi == spec.Lo {
 			return nil, p, indus.Errorf(indus.EInvalid, "goalposts lo and hi are equal (%g)", spec.Lo)
 		}
 		p.Min, p.Max = spec.Lo, spec.Hi
-		for i, v := range x {
-			var y float64
-			if dir == -1 {
-				y = (v - spec.Hi) / (spec.Lo - spec.Hi)
-			} else {
-				y = (v - spec.Lo) / (spec.Hi - spec.Lo)
-			}
-			if !spec.NoTrunc {
-				if y > 1 {
-					y = 1
-				} else if y < 0 {
-					y = 0
-				}
-			}
-			out[i] = y * scale
-		}
+		z.goalLo, z.goalHi = spec.Lo, spec.Hi
 	case NormScaled:
-		scale := spec.Scale
-		if scale == 0 {
-			scale = 100
+		z.scale = spec.Scale
+		if z.scale == 0 {
+			z.scale = 100
 		}
-		lo, hi := spec.Lo, spec.Hi
+		z.lo, z.hi = spec.Lo, spec.Hi
 		if dir == -1 {
 			// COINr's iMeta route: npara = (−upper, −lower) for direction −1.
-			lo, hi = -spec.Hi, -spec.Lo
+			z.lo, z.hi = -spec.Hi, -spec.Lo
 		}
-		if hi == lo {
+		if z.hi == z.lo {
 			return nil, p, indus.Errorf(indus.EInvalid, "scaled lo and hi are equal (%g)", spec.Lo)
 		}
-		p.Min, p.Max = lo, hi
-		for i, v := range xd {
-			out[i] = (v - lo) / (hi - lo) * scale
-		}
+		p.Min, p.Max = z.lo, z.hi
 	case NormRatio:
 		k := spec.K
 		if k == 0 {
@@ -353,22 +384,114 @@ func NormaliseVector(x []float64, dir int, spec NormSpec, target float64, ref in
 		if spec.Cap < 0 {
 			return nil, p, indus.Errorf(indus.EInvalid, "ratio cap must not be negative")
 		}
-		for i, v := range x {
-			var r float64
-			if dir == -1 {
-				r = b / v
-			} else {
-				r = v / b
-			}
-			if spec.Cap > 0 && r > spec.Cap {
-				r = spec.Cap
-			}
-			out[i] = r
-		}
+		z.b, z.capAt = b, spec.Cap
 	case NormNone:
-		copy(out, xd)
 	default:
 		return nil, p, indus.Errorf(indus.EInvalid, "unknown normalisation method %q", method)
 	}
-	return out, p, nil
+	z.p = p
+	return z, p, nil
+}
+
+// Apply writes the normalised values of x to dst (of the same length; dst
+// may be x). The direction is applied first, as a rounded product
+// (float64(v × d)), exactly as the statistics saw it.
+func (z *Normaliser) Apply(dst, x []float64) {
+	dst = dst[:len(x)]
+	d, p := z.d, z.p
+	switch z.method {
+	case NormMinMax:
+		for i, v := range x {
+			v = float64(v * d)
+			dst[i] = (v-p.Min)/(p.Max-p.Min)*(z.hi-z.lo) + z.lo
+		}
+	case NormZScore:
+		for i, v := range x {
+			v = float64(v * d)
+			dst[i] = (v-p.Mean)/p.SD*z.sd + z.m
+		}
+	case NormDist2Max:
+		for i, v := range x {
+			v = float64(v * d)
+			dst[i] = 1 - (p.Max-v)/(p.Max-p.Min)
+		}
+	case NormDist2Ref:
+		for i, v := range x {
+			v = float64(v * d)
+			y := 1 - (z.xref-v)/(z.xref-p.Min)
+			if z.capMax && y > 1 {
+				y = 1
+			}
+			dst[i] = y
+		}
+	case NormDist2Targ:
+		for i, v := range x {
+			v = float64(v * d)
+			var y float64
+			if z.dir == 1 {
+				y = (v - p.Min) / (z.tg - p.Min)
+			} else {
+				y = (p.Max - v) / (p.Max - z.tg)
+			}
+			if z.capMax && y > 1 {
+				y = 1
+			}
+			dst[i] = y
+		}
+	case NormFracMax:
+		for i, v := range x {
+			v = float64(v * d)
+			dst[i] = v / p.Max
+		}
+	case NormGoalposts:
+		for i, v := range x {
+			var y float64
+			if z.dir == -1 {
+				y = (v - z.goalHi) / (z.goalLo - z.goalHi)
+			} else {
+				y = (v - z.goalLo) / (z.goalHi - z.goalLo)
+			}
+			if !z.noTrunc {
+				if y > 1 {
+					y = 1
+				} else if y < 0 {
+					y = 0
+				}
+			}
+			dst[i] = y * z.scale
+		}
+	case NormScaled:
+		for i, v := range x {
+			v = float64(v * d)
+			dst[i] = (v - z.lo) / (z.hi - z.lo) * z.scale
+		}
+	case NormRatio:
+		b, capAt := z.b, z.capAt
+		switch {
+		case z.dir == -1:
+			for i, v := range x {
+				r := b / v
+				if capAt > 0 && r > capAt {
+					r = capAt
+				}
+				dst[i] = r
+			}
+		case capAt > 0:
+			for i, v := range x {
+				r := v / b
+				if r > capAt {
+					r = capAt
+				}
+				dst[i] = r
+			}
+		default:
+			for i, v := range x {
+				dst[i] = v / b
+			}
+		}
+	case NormNone:
+		for i, v := range x {
+			dst[i] = float64(v * d)
+		}
+	}
 }

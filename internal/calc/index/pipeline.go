@@ -2,7 +2,6 @@ package index
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/indus-platform/indus/internal/indus"
 )
@@ -100,6 +99,23 @@ type runState struct {
 	d   *Dataset
 	cur *Table
 	res *Result
+
+	// ranked is RankDesc of the column rankedCode of the table rankedOf,
+	// kept by Classify for the final ranks (one sort instead of two).
+	rankedOf   *Table
+	rankedCode string
+	ranked     []int
+}
+
+// ranksOf returns RankDesc of column code of t, computing it once per run
+// for the last table and code asked. The slice is shared: do not modify it.
+func (st *runState) ranksOf(t *Table, code string) []int {
+	if st.rankedOf == t && st.rankedCode == code && st.ranked != nil {
+		return st.ranked
+	}
+	r := RankDesc(t.Col(code))
+	st.rankedOf, st.rankedCode, st.ranked = t, code, r
+	return r
 }
 
 // Run validates the data against the framework and runs the steps. The input
@@ -116,8 +132,18 @@ func (p Pipeline) Run(fw *Framework, d *Dataset) (*Result, error) {
 		rows[i] = i
 	}
 	raw := newTable(append([]string(nil), d.UCodes...), rows)
-	for _, code := range fw.Indicators() {
-		raw.addCol(code, append([]float64(nil), d.Indicators[code]...))
+	codes := fw.Indicators()
+	cols := make([][]float64, len(codes))
+	copyCol := func(j int) { cols[j] = append([]float64(nil), d.Indicators[codes[j]]...) }
+	if d.Len() >= bulkMin {
+		parallelFor(len(codes), copyCol)
+	} else {
+		for j := range codes {
+			copyCol(j)
+		}
+	}
+	for j, code := range codes {
+		raw.addCol(code, cols[j])
 	}
 	res := &Result{Framework: fw}
 	res.Stages = append(res.Stages, &StepRecord{Step: "raw", Stage: "Raw", Data: raw})
@@ -140,8 +166,8 @@ func (p Pipeline) Run(fw *Framework, d *Dataset) (*Result, error) {
 	res.Scores = st.cur
 	res.Ranks = map[string][]int{}
 	for _, code := range fw.Aggregates(0) {
-		if c := st.cur.Col(code); c != nil {
-			res.Ranks[code] = RankDesc(c)
+		if st.cur.Col(code) != nil {
+			res.Ranks[code] = st.ranksOf(st.cur, code)
 		}
 	}
 	return res, nil
@@ -168,16 +194,5 @@ func DefaultPipeline() Pipeline {
 // RankDesc ranks scores from best (highest, rank 1) to worst: R's
 // rank(-x, ties.method = "min"); a NaN score gets rank 0.
 func RankDesc(x []float64) []int {
-	neg := make([]float64, len(x))
-	for i, v := range x {
-		neg[i] = -v
-	}
-	r := rankMin(neg)
-	out := make([]int, len(x))
-	for i, v := range r {
-		if !math.IsNaN(v) {
-			out[i] = int(v)
-		}
-	}
-	return out
+	return minRanks(x, true)
 }

@@ -125,18 +125,25 @@ func (s Impute) run(st *runState) (*StepRecord, error) {
 	default:
 		return nil, indus.Errorf(indus.EInvalid, "impute: unknown method %q (want mean, median, group_mean or group_median)", s.Method)
 	}
-	t := st.cur.clone()
+	// Only the columns with missing values are copied and filled; the others
+	// are shared with the previous stage (no step modifies a column in
+	// place). On large data the columns are filled in parallel.
+	t := st.cur.share()
 	det := &ImputeDetails{Imputed: map[string]int{}}
 	stat := rMean
 	if s.Method == ImputeMedian || s.Method == ImputeGroupMedian {
 		stat = rMedian
 	}
-	for j, code := range t.Codes {
+	before := make([]int, len(t.Codes))
+	after := make([]int, len(t.Codes))
+	one := func(j int) {
 		col := t.Cols[j]
-		before := len(col) - countPresent(col)
-		if before == 0 {
-			continue
+		before[j] = len(col) - countPresent(col)
+		if before[j] == 0 {
+			return
 		}
+		col = append([]float64(nil), col...)
+		t.Cols[j] = col
 		if labels == nil {
 			fill := stat(col)
 			for i, v := range col {
@@ -147,11 +154,23 @@ func (s Impute) run(st *runState) (*StepRecord, error) {
 		} else {
 			imputeByGroup(col, labels, stat)
 		}
-		after := len(col) - countPresent(col)
-		if before-after > 0 {
-			det.Imputed[code] = before - after
+		after[j] = len(col) - countPresent(col)
+	}
+	if t.NumUnits() >= bulkMin {
+		parallelFor(len(t.Codes), one)
+	} else {
+		for j := range t.Codes {
+			one(j)
 		}
-		det.Remaining += after
+	}
+	for j, code := range t.Codes {
+		if before[j] == 0 {
+			continue
+		}
+		if before[j]-after[j] > 0 {
+			det.Imputed[code] = before[j] - after[j]
+		}
+		det.Remaining += after[j]
 	}
 	return &StepRecord{Data: t, Impute: det}, nil
 }

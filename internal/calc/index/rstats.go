@@ -2,7 +2,6 @@ package index
 
 import (
 	"math"
-	"slices"
 	"sort"
 )
 
@@ -14,38 +13,53 @@ import (
 // unless they say otherwise.
 
 // accumulator is a Neumaier compensated sum that falls back to the plain sum
-// once a non-finite value is seen (so Inf and NaN propagate as in R).
+// once a non-finite value is seen (so Inf and NaN propagate as in R). The
+// running sum s is the plain sum: its rounding errors are kept apart in c.
 type accumulator struct {
-	s, c, plain float64
+	s, c float64
 }
 
+// add adds x. Neumaier's correction is the rounding error of s + x, which
+// Fast2Sum computes exactly after ordering the operands by magnitude; Knuth's
+// branch-free 2Sum computes the same exact error without the comparison (a
+// branch the processor cannot predict when the terms change sign), so the
+// sum is bit for bit Neumaier's. While s and x are finite the error is
+// exactly representable and both give it; once s is not finite, value()
+// returns s and c no longer matters.
 func (a *accumulator) add(x float64) {
-	a.plain += x
-	t := a.s + x
-	if math.Abs(a.s) >= math.Abs(x) {
-		a.c += (a.s - t) + x
-	} else {
-		a.c += (x - t) + a.s
-	}
-	a.s = t
+	a.s, a.c = twoSum(a.s, a.c, x)
 }
 
 func (a *accumulator) value() float64 {
-	if math.IsInf(a.plain, 0) || math.IsNaN(a.plain) || math.IsInf(a.s, 0) || math.IsNaN(a.s) {
-		return a.plain
+	return sumValue(a.s, a.c)
+}
+
+// twoSum is accumulator.add on a sum held in two variables, which the
+// compiler keeps in registers in a loop (an accumulator's fields, reached
+// through the pointer of its methods, go through memory at every step).
+func twoSum(s, c, x float64) (float64, float64) {
+	t := s + x
+	z := t - s
+	return t, c + ((s - (t - z)) + (x - z))
+}
+
+// sumValue is accumulator.value for a sum held as (s, c).
+func sumValue(s, c float64) float64 {
+	if math.IsInf(s, 0) || math.IsNaN(s) {
+		return s
 	}
-	return a.s + a.c
+	return s + c
 }
 
 // rSum is sum(x, na.rm = TRUE).
 func rSum(x []float64) float64 {
-	var a accumulator
+	var s, c float64
 	for _, v := range x {
 		if !math.IsNaN(v) {
-			a.add(v)
+			s, c = twoSum(s, c, v)
 		}
 	}
-	return a.value()
+	return sumValue(s, c)
 }
 
 // present returns the non-NaN values of x (a new slice).
@@ -74,28 +88,28 @@ func countPresent(x []float64) int {
 // and then adds the mean of the residuals, which makes the result the
 // correctly rounded mean for practical data. An empty input gives NaN.
 func rMean(x []float64) float64 {
-	var a accumulator
+	var sum, c float64
 	n := 0
 	for _, v := range x {
 		if !math.IsNaN(v) {
-			a.add(v)
+			sum, c = twoSum(sum, c, v)
 			n++
 		}
 	}
 	if n == 0 {
 		return math.NaN()
 	}
-	s := a.value() / float64(n)
+	s := sumValue(sum, c) / float64(n)
 	if math.IsInf(s, 0) || math.IsNaN(s) {
 		return s
 	}
-	var t accumulator
+	var r, rc float64 // the residuals' sum
 	for _, v := range x {
 		if !math.IsNaN(v) {
-			t.add(v - s)
+			r, rc = twoSum(r, rc, v-s)
 		}
 	}
-	return s + t.value()/float64(n)
+	return s + sumValue(r, rc)/float64(n)
 }
 
 // rVar is var(x, na.rm = TRUE) with denominator n−1; NaN below 2 values.
@@ -200,39 +214,14 @@ func Kurtosis(x []float64) float64 {
 // rankMin is rank(x, ties.method = "min", na.last = "keep"): ascending ranks
 // starting at 1, tied values sharing the lowest rank, NaN for NaN.
 func rankMin(x []float64) []float64 {
+	r := minRanks(x, false)
 	out := make([]float64, len(x))
-	type vi struct {
-		v float64
-		i int
-	}
-	idx := make([]vi, 0, len(x))
-	for i, v := range x {
-		if math.IsNaN(v) {
+	for i, v := range r {
+		if v == 0 {
 			out[i] = math.NaN()
 		} else {
-			idx = append(idx, vi{v, i})
+			out[i] = float64(v)
 		}
-	}
-	// No NaN is left, so a plain comparison orders the values; the order
-	// inside a tie does not matter since tied values share one rank.
-	slices.SortFunc(idx, func(a, b vi) int {
-		switch {
-		case a.v < b.v:
-			return -1
-		case a.v > b.v:
-			return 1
-		}
-		return 0
-	})
-	for k := 0; k < len(idx); {
-		j := k
-		for j+1 < len(idx) && idx[j+1].v == idx[k].v {
-			j++
-		}
-		for t := k; t <= j; t++ {
-			out[idx[t].i] = float64(k + 1)
-		}
-		k = j + 1
 	}
 	return out
 }

@@ -732,7 +732,7 @@ func (u Uncertainty) runOne(fw *Framework, d *Dataset, nom *Result, v *variant, 
 		return nil, nil, indus.Errorf(indus.EInvalid, "the results have no column %q", code)
 	}
 	out := make([]int32, d.Len())
-	for i, r := range RankDesc(col) {
+	for i, r := range st.ranksOf(st.cur, code) { // shared with a classification of code
 		out[st.cur.Rows[i]] = int32(r)
 	}
 	var cl []int8
