@@ -56,10 +56,14 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// An import streams: a small DuckDB buffer pool keeps a million-row file
-	// within a few hundred MB at about the same speed.
-	if err := st.SetMemoryLimit(ctx, envDefault(env, "INDUS_IMPORT_MEMORY", "96MB")); err != nil {
-		return err
+	// INDUS_IMPORT_MEMORY (e.g. 96MB) bounds DuckDB's buffer pool for a
+	// streaming import on a shared machine. It is opt-in: the keyed tables'
+	// indexes must fit in it, so a bound that suits a million rows fails an
+	// import into a table of tens of millions.
+	if limit := env.Getenv("INDUS_IMPORT_MEMORY"); limit != "" {
+		if err := st.SetMemoryLimit(ctx, limit); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	opts := analysis.ImportOptions{User: currentUser(env), AcceptValid: *acceptValid, DryRun: *check,
