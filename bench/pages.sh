@@ -22,7 +22,8 @@ go build -o "$tmp/pageload" ./bench/pageload
 bin=$tmp/indus
 scale=${SCALE:-city}
 "$bin" gen --out "$tmp/data" --seed 1 --scale "$scale" >/dev/null
-"$bin" import --db "$tmp/city.duckdb" "$tmp/data/enterprises.csv" "$tmp/data/annual.csv" "$tmp/data/monthly.csv" >/dev/null 2>&1
+"$bin" import --quiet --db "$tmp/city.duckdb" "$tmp/data/enterprises.csv" "$tmp/data/annual.csv" "$tmp/data/monthly.csv" >"$tmp/import.log" 2>&1 ||
+  { echo "import failed:"; grep -v 'warning:' "$tmp/import.log" | tail -n 20; exit 1; }
 # Two evaluation runs (the page compares them), when this build has the
 # evaluate command.
 "$bin" evaluate --db "$tmp/city.duckdb" --scheme chongqing-2023 --year 2024 >/dev/null 2>&1 || echo "note: no evaluation run (indus evaluate failed)"
