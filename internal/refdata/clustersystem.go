@@ -453,6 +453,15 @@ func ParseClusterSystem(name string, data []byte) (*ClusterSystem, []ClusterFind
 		p.decode(root, reflect.ValueOf(cs).Elem(), "")
 		p.validate(cs)
 	}
+	if err := p.finish("cluster system"); err != nil {
+		return nil, p.findings, err
+	}
+	return cs, p.findings, nil
+}
+
+// finish sorts the findings by position and returns an error naming the
+// count and the first error, or nil when no finding is an error.
+func (p *parser) finish(what string) error {
 	sort.SliceStable(p.findings, func(i, j int) bool {
 		a, b := p.findings[i], p.findings[j]
 		if a.Line != b.Line {
@@ -471,9 +480,9 @@ func ParseClusterSystem(name string, data []byte) (*ClusterSystem, []ClusterFind
 		}
 	}
 	if nerr > 0 {
-		return nil, p.findings, fmt.Errorf("cluster system %s has %d error(s), the first: %s", name, nerr, first)
+		return fmt.Errorf("%s %s has %d error(s), the first: %s", what, p.file, nerr, first)
 	}
-	return cs, p.findings, nil
+	return nil
 }
 
 type parser struct {

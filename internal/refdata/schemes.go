@@ -383,25 +383,8 @@ func ParseScheme(name string, data []byte) (*Scheme, []ClusterFinding, error) {
 		p.decode(root, reflect.ValueOf(s).Elem(), "")
 		p.validateScheme(s)
 	}
-	sort.SliceStable(p.findings, func(i, j int) bool {
-		a, b := p.findings[i], p.findings[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Column < b.Column
-	})
-	var nerr int
-	var first ClusterFinding
-	for _, f := range p.findings {
-		if f.Severity == SeverityError {
-			if nerr == 0 {
-				first = f
-			}
-			nerr++
-		}
-	}
-	if nerr > 0 {
-		return nil, p.findings, fmt.Errorf("scheme %s has %d error(s), the first: %s", name, nerr, first)
+	if err := p.finish("scheme"); err != nil {
+		return nil, p.findings, err
 	}
 	s.source = append([]byte(nil), data...)
 	return s, p.findings, nil
