@@ -29,6 +29,10 @@ scale=${SCALE:-city}
 "$bin" evaluate --db "$tmp/city.duckdb" --scheme chongqing-2023 --year 2024 >/dev/null 2>&1 || echo "note: no evaluation run (indus evaluate failed)"
 "$bin" evaluate --db "$tmp/city.duckdb" --scheme chongqing-2023 --year 2025 --uncertainty 200 >/dev/null 2>&1 || true
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# Every page needs a sign-in: an analyst account and its token.
+echo "bench analyst password" | "$bin" user add bench --role analyst --password-stdin --db "$tmp/city.duckdb" >/dev/null
+echo "bench admin password" | "$bin" user add bench-admin --role admin --password-stdin --db "$tmp/city.duckdb" >/dev/null
+token=$("$bin" user token bench --db "$tmp/city.duckdb" 2>/dev/null)
 "$bin" serve --db "$tmp/city.duckdb" --addr "127.0.0.1:$port" >"$tmp/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do
@@ -36,4 +40,4 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), $scale dataset (seed 1, 2019–2025)"
-"$tmp/pageload" -base "http://127.0.0.1:$port" "$@"
+"$tmp/pageload" -base "http://127.0.0.1:$port" -token "$token" "$@"

@@ -28,14 +28,19 @@ import (
 	"time"
 )
 
+// authToken is sent with every request.
+var authToken string
+
 func main() {
 	base := flag.String("base", "http://127.0.0.1:8181", "the server, on 127.0.0.1 or ::1 only")
 	n := flag.Int("n", 200, "sequential requests per page")
 	c := flag.Int("c", 32, "concurrent clients of the load test")
 	per := flag.Int("per", 50, "requests per client in the load test")
 	pathsFlag := flag.String("paths", "", "comma-separated page paths (default: every page)")
+	token := flag.String("token", os.Getenv("INDUS_TOKEN"), "API token to sign in with (env INDUS_TOKEN): every page needs a sign-in")
 	noCache := flag.Bool("nocache", false, "also time every page computed afresh (Cache-Control: no-cache bypasses the page cache)")
 	flag.Parse()
+	authToken = *token
 	u, err := url.Parse(*base)
 	if err != nil || u.Scheme != "http" {
 		fail("-base must be an http URL: %v", err)
@@ -149,6 +154,7 @@ func trim(s string, n int) string {
 func fetch(c *http.Client, u string, gzip bool) (float64, int, error) {
 	req, _ := http.NewRequest("GET", u, nil)
 	if gzip {
+		req.Header.Set("Authorization", "Bearer "+authToken)
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	t := time.Now()
@@ -172,6 +178,7 @@ func fetch(c *http.Client, u string, gzip bool) (float64, int, error) {
 func fetchNoCache(c *http.Client, u string) (float64, int, error) {
 	req, _ := http.NewRequest("GET", u, nil)
 	req.Header.Set("Cache-Control", "no-cache")
+	req.Header.Set("Authorization", "Bearer "+authToken)
 	t := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -209,6 +216,7 @@ var assetRef = regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`)
 // firstVisit sums the bytes of a page and of every static file it loads.
 func firstVisit(c *http.Client, root, p string) (int, string) {
 	req, _ := http.NewRequest("GET", root+p, nil)
+	req.Header.Set("Authorization", "Bearer "+authToken)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := c.Do(req)
 	if err != nil {

@@ -27,7 +27,14 @@ func buildIndus(t *testing.T) string {
 
 func run(t *testing.T, bin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runInput(t, bin, "", args...)
+}
+
+// runInput runs the binary with stdin.
+func runInput(t *testing.T, bin, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -111,11 +118,42 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("re-import: %d\n%s", code, out)
 	}
 
-	addr, _ := startServe(t, bin, "--db", db)
-	resp, err := http.Get("http://" + addr + "/healthz")
-	if err != nil {
-		t.Fatal(err)
+	// Every page needs a sign-in: serve refuses a database without an
+	// administrator, and says how to make one.
+	if _, errOut, code := run(t, bin, "serve", "--db", db, "--addr", "127.0.0.1:0"); code != 1 || !strings.Contains(errOut, "indus user add NAME --role admin --password-stdin") {
+		t.Fatalf("serve without an administrator: %d %q", code, errOut)
 	}
+	if out, errOut, code := runInput(t, bin, "a long admin password\n", "user", "add", "root", "--role", "admin", "--password-stdin", "--db", db); code != 0 {
+		t.Fatalf("user add: %d %s %s", code, out, errOut)
+	}
+	tokOut, errOut, code := run(t, bin, "user", "token", "root", "--db", db)
+	token := strings.TrimSpace(tokOut)
+	if code != 0 || !strings.HasPrefix(token, "indus_") {
+		t.Fatalf("user token: %d %q %q", code, tokOut, errOut)
+	}
+	addr, _ := startServe(t, bin, "--db", db)
+	authed := func(path string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	// Without credentials: the public liveness check only.
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v", err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get("http://" + addr + "/api/v1/health")
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("health without a token: %v %d", err, resp.StatusCode)
+	}
+	resp.Body.Close()
+	resp = authed("/api/v1/health")
 	var h struct {
 		Status string           `json:"status"`
 		Counts map[string]int64 `json:"counts"`
@@ -125,10 +163,7 @@ func TestEndToEnd(t *testing.T) {
 	if h.Status != "ok" || h.Counts["enterprises"] < 10000 || h.Counts["monthly_facts"] == 0 {
 		t.Fatalf("healthz %+v", h)
 	}
-	resp, err = http.Get("http://" + addr + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp = authed("/")
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "智能网联新能源汽车") {

@@ -51,6 +51,8 @@ func commands() []*Command {
 		newTracksCommand(),
 		newIndexCommand(),
 		newEvaluateCommand(),
+		newUserCommand(),
+		newAuditCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
@@ -61,6 +63,9 @@ func commands() []*Command {
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("INDUS_LOG_LEVEL"))}))
 	env := &Env{Getenv: getenv, Stdin: stdin, Stdout: stdout, Stderr: stderr, Logger: logger}
+	// The operator at the command line holds the database file and acts
+	// with all rights; the audit log names them by their system account.
+	ctx = indus.WithPrincipal(ctx, indus.Principal{Name: "cli:" + currentUser(env), Role: indus.RoleAdmin, Remote: "cli"})
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printHelp(stdout)
 		return 0

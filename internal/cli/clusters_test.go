@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/analysis"
+	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/server"
 	"github.com/indus-platform/indus/internal/store"
 )
@@ -98,13 +101,24 @@ func TestClustersReportMatchesAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv, err := server.New(server.Config{Store: st, Version: "test"})
+	acc := access.New(st, access.DefaultPolicy)
+	srv, err := server.New(server.Config{Store: st, Access: acc, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	resp, err := ts.Client().Get(ts.URL + "/api/v1/clusters?period=2023-06")
+	ctx := context.Background()
+	if _, err := acc.AddUser(ctx, access.NewUser{Name: "ana", Role: indus.RoleAnalyst, Password: "analyst password"}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := acc.NewToken(ctx, "ana", "test", true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v1/clusters?period=2023-06", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +144,9 @@ func TestClustersReportMatchesAPI(t *testing.T) {
 		t.Errorf("NEV June 2023: output %.0f (10k yuan), %d enterprises", nev.OutputValue, nev.Enterprises)
 	}
 	// Enterprises behind the figure add up to it.
-	resp, err = ts.Client().Get(ts.URL + "/api/v1/clusters/nev/enterprises?period=2023-06&limit=5")
+	req, _ = http.NewRequest("GET", ts.URL+"/api/v1/clusters/nev/enterprises?period=2023-06&limit=5", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err = ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,6 @@ func newDemoCommand() *Command {
 				fmt.Fprintf(env.Stdout, "evaluation run %d: %s, %d\n", run.ID, demoScheme, year)
 			}
 			fmt.Fprintf(env.Stdout, "demo data ready in %.1f s\n", time.Since(start).Seconds())
-			return serve(ctx, env, st, *addr, "")
+			return serve(ctx, env, st, *addr, "", true)
 		}}
 }

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/refdata"
@@ -139,6 +140,9 @@ func evaluateRun(ctx context.Context, env *Env, args []string) error {
 		defer st.Close()
 		var run store.EvaluationRun
 		if run, ev, err = analysis.Evaluate(ctx, st, opts); err != nil {
+			return err
+		}
+		if err := access.Record(ctx, st, "evaluation", fmt.Sprintf("run %d", run.ID), access.OutcomeOK, fmt.Sprintf("scheme=%s year=%d", s.ID, *year)); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "run %d: %s %s, %d; data batch %d, input sha256 %s, seed %d\n", run.ID, s.ID, s.NameZh, *year,

@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/export"
 	"github.com/indus-platform/indus/internal/indus"
@@ -55,6 +57,9 @@ func newExportCommand() *Command {
 			start := time.Now()
 			n, err := analysis.Export(ctx, st, *out, opts)
 			if err != nil {
+				return err
+			}
+			if err := access.Record(ctx, st, "export", *table, access.OutcomeOK, fmt.Sprintf("%s rows=%d file=%s units=%s cluster=%s year=%d", f, n, filepath.Base(*out), *units, *cluster, *year)); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "exported %s rows of %s to %s in %.1f s\n", formatCount(n), *table, *out, time.Since(start).Seconds())

@@ -15,7 +15,10 @@ const (
 	ENotFound  ErrorCode = "not_found"
 	EConflict  ErrorCode = "conflict"
 	EForbidden ErrorCode = "forbidden"
-	EInternal  ErrorCode = "internal"
+	// EUnauthenticated: the caller has not signed in (or the session or
+	// token is no longer valid).
+	EUnauthenticated ErrorCode = "unauthenticated"
+	EInternal        ErrorCode = "internal"
 )
 
 // Error is an error meant for the user: Message is safe to show as is.

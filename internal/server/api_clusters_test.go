@@ -50,11 +50,7 @@ func clusterServer(t *testing.T) (*store.Store, *httptest.Server) {
 	if _, err := analysis.ImportCanonical(ctx, st, paths, "tester"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(newAnalystHandler(t, st, "test"))
 	t.Cleanup(ts.Close)
 	return st, ts
 }

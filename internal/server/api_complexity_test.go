@@ -88,11 +88,7 @@ func newComplexityServer(t *testing.T, withData bool) (*httptest.Server, *store.
 			t.Fatal(err)
 		}
 	}
-	srv, err := New(Config{Store: st, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(newAnalystHandler(t, st, "test"))
 	t.Cleanup(ts.Close)
 	return ts, st
 }

@@ -69,11 +69,7 @@ func evalServer(t *testing.T) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	srv, err := New(Config{Store: st, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(newAnalystHandler(t, st, "test"))
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -30,3 +30,14 @@ func (s *Server) apiHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, health{Status: "ok", Version: s.version, Engine: s.store.Engine(), SchemaVersion: v, Counts: c})
 }
+
+// apiLiveness is the public /healthz: whether the server and its database
+// answer, and nothing else (no counts, no version) for whoever asks.
+func (s *Server) apiLiveness(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.store.SchemaVersion(r.Context()); err != nil {
+		s.log.Error("health", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "error"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

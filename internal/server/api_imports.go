@@ -96,8 +96,11 @@ func (s *Server) apiImportCreate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, indus.Errorf(indus.EInvalid, "no file in the upload: send one or more parts named \"file\""))
 		return
 	}
-	opts := analysis.ImportOptions{User: "web", DryRun: r.URL.Query().Get("check") == "true", AcceptValid: r.URL.Query().Get("accept_valid") == "true"}
+	opts := analysis.ImportOptions{User: indus.PrincipalFrom(r.Context()).Name, DryRun: r.URL.Query().Get("check") == "true", AcceptValid: r.URL.Query().Get("accept_valid") == "true"}
 	results, err := analysis.ImportFiles(r.Context(), s.store, paths, opts)
+	if aerr := analysis.AuditImport(r.Context(), s.store, results, opts, err); aerr != nil {
+		s.log.Error("audit log write failed", "err", aerr)
+	}
 	rep := importReport{Status: "imported"}
 	if opts.DryRun {
 		rep.Status = "checked"

@@ -77,7 +77,9 @@ func (s *Server) cachedPageHandler(w http.ResponseWriter, r *http.Request, h htt
 		h(w, r)
 		return
 	}
-	key := lang + "\x00" + r.Header.Get("HX-Request") + "\x00" + r.Header.Get("HX-Target") + "\x00" + r.Header.Get("HX-History-Restore-Request") +
+	// Per session: a page carries the user's name and CSRF token, and its
+	// rows depend on the user's territory.
+	key := requestSessionKey(r) + "\x00" + lang + "\x00" + r.Header.Get("HX-Request") + "\x00" + r.Header.Get("HX-Target") + "\x00" + r.Header.Get("HX-History-Restore-Request") +
 		"\x00" + r.URL.Path + "?" + canonicalQuery(r)
 	pc := s.pageStore()
 	refresh := strings.Contains(r.Header.Get("Cache-Control"), "no-cache") || strings.Contains(r.Header.Get("Pragma"), "no-cache")
@@ -175,8 +177,11 @@ func (s *Server) pageEnterprises(w http.ResponseWriter, r *http.Request) {
 	s.cachedPageHandler(w, r, s.pageEnterprisesView)
 }
 
+// pageEnterprise is never cached: every view of an enterprise's
+// confidential record must reach the store, which notes it for the audit
+// log.
 func (s *Server) pageEnterprise(w http.ResponseWriter, r *http.Request) {
-	s.cachedPageHandler(w, r, s.pageEnterpriseView)
+	s.pageEnterpriseView(w, r)
 }
 
 func (s *Server) pageEvaluation(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/refdata"
 	"github.com/indus-platform/indus/internal/store"
 )
@@ -120,6 +121,9 @@ type dataCache struct {
 // computes and keeps it. Concurrent misses may compute twice; that is
 // cheaper than holding the lock during a computation.
 func (c *dataCache) get(ctx context.Context, st *store.Store, key string, compute func() (any, error)) (any, error) {
+	// What a computation returns depends on the caller's territory (the
+	// store filters enterprise rows by it), so the scope is part of the key.
+	key = indus.ScopeFrom(ctx).Key() + "\x00" + key
 	ds, err := st.DataStamp(ctx)
 	if err != nil {
 		return nil, err

@@ -118,6 +118,11 @@ func ptrGet(f func(analysis.EnterpriseFigures) *float64) func(analysis.Enterpris
 }
 
 func (s *Server) pageHomeView(w http.ResponseWriter, r *http.Request) {
+	if p := indus.PrincipalFrom(r.Context()); !p.Role.Allows(indus.ActViewAggregates) {
+		// An enterprise user's home is its own record.
+		http.Redirect(w, r, "/enterprises/"+url.PathEscape(p.USCC), http.StatusSeeOther)
+		return
+	}
 	lang := s.language(w, r)
 	ctx := r.Context()
 	counts, err := s.store.Counts(ctx)

@@ -219,8 +219,11 @@ func (s *Server) runUpload(w http.ResponseWriter, r *http.Request, lang string) 
 	if action != "import" && action != "import_valid" {
 		action = "check"
 	}
-	opts := analysis.ImportOptions{User: "web", DryRun: action == "check", AcceptValid: action == "import_valid"}
+	opts := analysis.ImportOptions{User: indus.PrincipalFrom(r.Context()).Name, DryRun: action == "check", AcceptValid: action == "import_valid"}
 	results, err := analysis.ImportFiles(r.Context(), s.store, paths, opts)
+	if aerr := analysis.AuditImport(r.Context(), s.store, results, opts, err); aerr != nil {
+		s.log.Error("audit log write failed", "err", aerr)
+	}
 	v := &importResultView{Action: action, Status: "imported"}
 	if opts.DryRun {
 		v.Status = "checked"
@@ -316,7 +319,10 @@ func (s *Server) pageImportUndo(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, indus.Errorf(indus.EInvalid, "%s", s.catalogue.T(lang, "imp.undo_bad")))
 		return
 	}
-	res, err := s.store.Undo(r.Context(), id, "web")
+	res, err := s.store.Undo(r.Context(), id, indus.PrincipalFrom(r.Context()).Name)
+	if aerr := analysis.AuditUndo(r.Context(), s.store, id, res, err); aerr != nil {
+		s.log.Error("audit log write failed", "err", aerr)
+	}
 	if err != nil {
 		if indus.Code(err) == indus.EInternal {
 			s.pageError(w, r, err)

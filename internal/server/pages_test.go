@@ -69,12 +69,7 @@ func cityServer(t *testing.T) *httptest.Server {
 				return
 			}
 		}
-		srv, err := New(Config{Store: cityStore, Version: "test"})
-		if err != nil {
-			cityErr = err
-			return
-		}
-		cityTS = httptest.NewServer(srv.Handler())
+		cityTS = httptest.NewServer(newAnalystHandler(t, cityStore, "test"))
 		page, err := analysis.ListEnterprises(ctx, cityStore, analysis.EnterpriseQuery{Sort: "revenue", Desc: true, Limit: 1, EnterpriseFilter: store.EnterpriseFilter{AboveSize: ptrBool(true)}})
 		if err != nil || len(page.Enterprises) == 0 {
 			cityErr = err

@@ -43,21 +43,42 @@ type page struct {
 	// skip the 1 MB library.
 	Charts bool
 	Data   any
+	// The signed-in user (empty on the sign-in page), the items of the top
+	// bar their role may use, and the session's CSRF token for forms.
+	User     string
+	RoleKey  string
+	NavItems []navItem
+	CSRF     string
 }
 
-// navItem is one entry of the top bar.
-type navItem struct{ ID, Href, Label string }
+// navItem is one entry of the top bar; the role must allow Needs.
+type navItem struct {
+	ID, Href, Label string
+	Needs           indus.Action
+}
 
 // navItems are the top bar's entries in order.
 var navItems = []navItem{
-	{"home", "/", "nav.home"},
-	{"clusters", "/clusters", "nav.clusters"},
-	{"units", "/units", "nav.units"},
-	{"enterprises", "/enterprises", "nav.enterprises"},
-	{"evaluation", "/evaluation", "nav.evaluation"},
-	{"tracks", "/tracks", "nav.tracks"},
-	{"warnings", "/warnings", "nav.warnings"},
-	{"import", "/import", "nav.import"},
+	{"home", "/", "nav.home", ""},
+	{"clusters", "/clusters", "nav.clusters", indus.ActViewAggregates},
+	{"units", "/units", "nav.units", indus.ActViewAggregates},
+	{"enterprises", "/enterprises", "nav.enterprises", indus.ActViewEnterprises},
+	{"evaluation", "/evaluation", "nav.evaluation", indus.ActViewAggregates},
+	{"tracks", "/tracks", "nav.tracks", indus.ActViewAggregates},
+	{"warnings", "/warnings", "nav.warnings", indus.ActViewAggregates},
+	{"import", "/import", "nav.import", indus.ActImport},
+	{"audit", "/admin/audit", "nav.audit", indus.ActAdmin},
+}
+
+// navFor returns the items the role may use.
+func navFor(role indus.Role) []navItem {
+	var out []navItem
+	for _, n := range navItems {
+		if n.Needs == "" || role.Allows(n.Needs) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // chartPage is implemented by page views that draw charts.
@@ -177,6 +198,10 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		other = "zh-CN"
 	}
 	p := page{Lang: lang, OtherLang: other, LangURL: otherLangURL(r, other), Title: title, Nav: nav, Version: s.version, Data: data}
+	if requestSessionKey(r) != "" { // signed in (the guard ran)
+		who := indus.PrincipalFrom(r.Context())
+		p.User, p.RoleKey, p.NavItems, p.CSRF = who.Name, "role."+string(who.Role), navFor(who.Role), requestCSRF(r)
+	}
 	if c, ok := data.(chartPage); ok {
 		p.Charts = c.hasCharts()
 	}
@@ -232,6 +257,10 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 		v.Heading = s.catalogue.T(lang, "error.invalid")
 	case indus.EConflict:
 		v.Heading = s.catalogue.T(lang, "error.conflict")
+	case indus.EForbidden:
+		v.Heading, v.Message = s.catalogue.T(lang, "error.forbidden"), s.catalogue.T(lang, "error.forbidden_detail")
+	case indus.EUnauthenticated:
+		v.Heading = s.catalogue.T(lang, "login.title")
 	default:
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 		v.Heading = s.catalogue.T(lang, "error.internal")
@@ -266,6 +295,8 @@ func statusOf(code indus.ErrorCode) int {
 		return http.StatusConflict
 	case indus.EForbidden:
 		return http.StatusForbidden
+	case indus.EUnauthenticated:
+		return http.StatusUnauthorized
 	}
 	return http.StatusInternalServerError
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/store"
 	"github.com/indus-platform/indus/internal/web"
@@ -24,6 +25,7 @@ import (
 // Config is what the server needs.
 type Config struct {
 	Store   *store.Store
+	Access  *access.Service // sign-in, sessions and tokens; required
 	Logger  *slog.Logger
 	Version string
 	WebDir  string // when set, templates and static files are read from disk (--dev)
@@ -32,6 +34,8 @@ type Config struct {
 // Server is the HTTP front of Indus.
 type Server struct {
 	store     *store.Store
+	access    *access.Service
+	logins    *loginLimiter
 	log       *slog.Logger
 	version   string
 	files     fs.FS
@@ -43,7 +47,12 @@ type Server struct {
 // New builds a server and parses its templates, so a broken template fails
 // at start, not at the first request.
 func New(cfg Config) (*Server, error) {
-	s := &Server{store: cfg.Store, log: cfg.Logger, version: cfg.Version, files: web.Files(cfg.WebDir)}
+	s := &Server{store: cfg.Store, access: cfg.Access, log: cfg.Logger, version: cfg.Version, files: web.Files(cfg.WebDir),
+		// 10 sign-in attempts at once per address, then one every 6 s.
+		logins: newLoginLimiter(10, 6*time.Second)}
+	if s.access == nil {
+		return nil, fmt.Errorf("server: no access service configured")
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -54,7 +63,7 @@ func New(cfg Config) (*Server, error) {
 	if s.pages, err = web.ParseTemplates(s.files, s.templateFuncs()); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	mux, err := s.routes()
+	mux, err := s.mux()
 	if err != nil {
 		return nil, err
 	}

@@ -24,11 +24,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Store: st, Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(newAnalystHandler(t, st, "test"))
 	t.Cleanup(ts.Close)
 	return ts
 }
@@ -46,7 +42,13 @@ func get(t *testing.T, client *http.Client, url string) (*http.Response, string)
 
 func TestHealthz(t *testing.T) {
 	ts := newTestServer(t)
+	// /healthz is public and says only "ok"; the details are for the
+	// signed in.
 	resp, body := get(t, ts.Client(), ts.URL+"/healthz")
+	if resp.StatusCode != 200 || strings.TrimSpace(body) != "{\n  \"status\": \"ok\"\n}" {
+		t.Fatalf("/healthz: %d %q", resp.StatusCode, body)
+	}
+	resp, body = get(t, ts.Client(), ts.URL+"/api/v1/health")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d, type %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/export"
 )
 
@@ -20,6 +21,9 @@ const maxXLSXRows = 1<<20 - 1
 // raw (full precision, in the unit the header names) and text cells are
 // neutralised by package export, as in the export command.
 func (s *Server) exportTable(w http.ResponseWriter, r *http.Request, lang string, spec *tableSpec, st tableState, format string, src tableSource) error {
+	// Exports of lists are traceable: who took which table with which
+	// filters.
+	s.audit(r.Context(), "export", spec.ID, access.OutcomeOK, format+" "+r.URL.RequestURI())
 	t := func(k string) string { return s.catalogue.T(lang, k) }
 	header := make([]string, len(spec.Cols))
 	for i, c := range spec.Cols {

@@ -120,6 +120,9 @@ func (s *Store) ScanClassifications(ctx context.Context, fn func(Classification)
 // missing enterprise is a not-found error.
 func (s *Store) EnterpriseClassification(ctx context.Context, uscc string) (Classification, error) {
 	c := Classification{USCC: uscc}
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return c, err
+	}
 	err := s.db.QueryRowContext(ctx, `SELECT coalesce(industry_code, ''), coalesce(business_scope, '') FROM enterprises WHERE uscc = ?`, uscc).
 		Scan(&c.IndustryCode, &c.BusinessScope)
 	if err == sql.ErrNoRows {
@@ -303,8 +306,13 @@ func (s *Store) MembershipChanges(ctx context.Context, assignmentID int64, limit
 	if limit <= 0 {
 		limit = 100
 	}
+	pred, args := scopeSQL(indus.ScopeFrom(ctx), "e")
+	if pred == "TRUE" { // enterprises removed since still show, by code
+		pred = "(e.uscc IS NULL OR TRUE)"
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT c.uscc, coalesce(e.name, ''), c.cluster_id, c.change FROM cluster_membership_changes c
-		LEFT JOIN enterprises e ON e.uscc = c.uscc WHERE c.assignment_id = ? ORDER BY c.cluster_id, c.change, c.uscc LIMIT ?`, assignmentID, limit)
+		LEFT JOIN enterprises e ON e.uscc = c.uscc WHERE c.assignment_id = ? AND `+pred+` ORDER BY c.cluster_id, c.change, c.uscc LIMIT ?`,
+		append(append([]any{assignmentID}, args...), limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -334,6 +342,9 @@ func (s *Store) MembershipsStale(ctx context.Context, systemID string) (bool, er
 
 // Memberships returns one enterprise's memberships, primary first.
 func (s *Store) Memberships(ctx context.Context, systemID, uscc string) ([]MembershipRow, error) {
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT uscc, cluster_id, is_primary, source, rule FROM cluster_memberships
 		WHERE system_id = ? AND uscc = ? ORDER BY is_primary DESC, cluster_id`, systemID, uscc)
 	if err != nil {
@@ -380,8 +391,13 @@ const (
 // limits the list to one enterprise.
 func (s *Store) Overrides(ctx context.Context, systemID, uscc string, all bool) ([]Override, error) {
 	q := `SELECT id, system_id, uscc, cluster_id, action, make_primary, reason, author, created_at, revoked_at, coalesce(revoked_by, '')
-		FROM cluster_overrides WHERE system_id = ?`
+		FROM cluster_overrides o WHERE system_id = ?`
 	args := []any{systemID}
+	if sc := indus.ScopeFrom(ctx); !sc.All {
+		pred, a := scopeSQL(sc, "e")
+		q += ` AND EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = o.uscc AND ` + pred + `)`
+		args = append(args, a...)
+	}
 	if uscc != "" {
 		q += ` AND uscc = ?`
 		args = append(args, uscc)
@@ -483,13 +499,15 @@ func (s *Store) Unassigned(ctx context.Context, systemID string, limit, offset i
 	if limit <= 0 {
 		limit = 100
 	}
-	const from = ` FROM enterprises e WHERE NOT EXISTS (SELECT 1 FROM cluster_memberships m WHERE m.system_id = ? AND m.uscc = e.uscc)`
+	pred, scopeArgs := scopeSQL(indus.ScopeFrom(ctx), "e")
+	from := ` FROM enterprises e WHERE NOT EXISTS (SELECT 1 FROM cluster_memberships m WHERE m.system_id = ? AND m.uscc = e.uscc) AND ` + pred
+	args := append([]any{systemID}, scopeArgs...)
 	var total int64
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, systemID).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT e.uscc, e.name, e.unit_code, coalesce(e.industry_code, ''), e.above_size`+from+
-		` ORDER BY e.above_size DESC, e.industry_code, e.uscc LIMIT ? OFFSET ?`, systemID, limit, offset)
+		` ORDER BY e.above_size DESC, e.industry_code, e.uscc LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -368,8 +368,11 @@ func (s *Store) ClusterFirms(ctx context.Context, fq FirmQuery) ([]FirmFigures, 
 		q += `JOIN cluster_memberships m ON m.uscc = f.uscc AND m.system_id = ? AND m.cluster_id = ? `
 		args = append(args, fq.SystemID, fq.ClusterID)
 	}
+	pred, scopeArgs := scopeSQL(indus.ScopeFrom(ctx), "e")
+	q += `WHERE ` + pred + ` `
+	args = append(args, scopeArgs...)
 	if len(fq.UnitCodes) > 0 {
-		q += `WHERE e.unit_code IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(fq.UnitCodes)), ", ") + `) `
+		q += `AND e.unit_code IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(fq.UnitCodes)), ", ") + `) `
 		for _, u := range fq.UnitCodes {
 			args = append(args, u)
 		}

@@ -85,8 +85,14 @@ func (s *Store) SignalSeries(ctx context.Context, q SignalQuery) ([]FirmSeries, 
 	if q.Kind == SignalStopped {
 		value = "coalesce(m.output_value, 0)"
 	}
+	inScope := ""
+	if sc := indus.ScopeFrom(ctx); !sc.All {
+		pred, a := scopeSQL(sc, "e")
+		inScope = ` JOIN enterprises e ON e.uscc = m.uscc AND ` + pred
+		args = append(args, a...)
+	}
 	rows, err := s.db.QueryContext(ctx, `WITH cand AS (`+cand+`)
-		SELECT m.uscc, m.month, `+value+` FROM monthly_facts m JOIN cand ON cand.uscc = m.uscc
+		SELECT m.uscc, m.month, `+value+` FROM monthly_facts m JOIN cand ON cand.uscc = m.uscc`+inScope+`
 		WHERE m.month BETWEEN CAST(? AS DATE) AND CAST(? AS DATE) ORDER BY m.uscc, m.month`, append(args, monthDate(start), asOf)...)
 	if err != nil {
 		return nil, fmt.Errorf("warning series: %w", err)
@@ -120,6 +126,10 @@ func (s *Store) SignalSeries(ctx context.Context, q SignalQuery) ([]FirmSeries, 
 // primary cluster in the system, keyed by USCC.
 func (s *Store) Briefs(ctx context.Context, systemID string, usccs []string) (map[string]EnterpriseBrief, error) {
 	out := map[string]EnterpriseBrief{}
+	usccs, err := s.filterInScope(ctx, usccs)
+	if err != nil {
+		return nil, err
+	}
 	// In chunks, to keep the statement's parameter list reasonable.
 	for len(usccs) > 0 {
 		chunk := usccs[:min(len(usccs), 500)]
@@ -154,6 +164,10 @@ func (s *Store) Briefs(ctx context.Context, systemID string, usccs []string) (ma
 // first, keyed by USCC.
 func (s *Store) MembershipsOf(ctx context.Context, systemID string, usccs []string) (map[string][]string, error) {
 	out := map[string][]string{}
+	usccs, err := s.filterInScope(ctx, usccs)
+	if err != nil {
+		return nil, err
+	}
 	for len(usccs) > 0 {
 		chunk := usccs[:min(len(usccs), 500)]
 		usccs = usccs[len(chunk):]

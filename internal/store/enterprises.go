@@ -89,10 +89,15 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// where builds the WHERE clause of a filter over enterprises e.
-func (f EnterpriseFilter) where() (string, []any) {
+// where builds the WHERE clause of a filter over enterprises e, within the
+// caller's territory.
+func (f EnterpriseFilter) where(sc indus.Scope) (string, []any) {
 	var conds []string
 	var args []any
+	if !sc.All {
+		pred, a := scopeSQL(sc, "e")
+		conds, args = append(conds, pred), append(args, a...)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := "%" + escapeLike(q) + "%"
 		conds = append(conds, `(e.name ILIKE ? ESCAPE '\' OR e.uscc ILIKE ? ESCAPE '\')`)
@@ -169,7 +174,7 @@ func (s *Store) ListEnterprises(ctx context.Context, q EnterpriseListQuery) ([]E
 		return nil, 0, err
 	}
 	if total < 0 { // no row on this page: count separately
-		where, args := q.where()
+		where, args := q.where(indus.ScopeFrom(ctx))
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM enterprises e"+where, args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("count enterprises: %w", err)
 		}
@@ -184,7 +189,7 @@ func (s *Store) ScanEnterprises(ctx context.Context, q EnterpriseListQuery, fn f
 }
 
 func (s *Store) scanEnterprises(ctx context.Context, q EnterpriseListQuery, withTotal bool, fn func(EnterpriseListRow, int64) error) error {
-	where, args := q.where()
+	where, args := q.where(indus.ScopeFrom(ctx))
 	sortKey := q.Sort
 	if sortKey == "" {
 		sortKey = "name"
@@ -246,6 +251,9 @@ type EnterpriseRecord struct {
 // error.
 func (s *Store) EnterpriseByUSCC(ctx context.Context, uscc string) (EnterpriseRecord, error) {
 	var r EnterpriseRecord
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return r, err
+	}
 	var park, code, scope, source sql.NullString
 	var founded sql.NullTime
 	var land sql.NullFloat64
@@ -270,6 +278,9 @@ func (s *Store) EnterpriseByUSCC(ctx context.Context, uscc string) (EnterpriseRe
 
 // EnterpriseAnnual returns an enterprise's annual facts, oldest year first.
 func (s *Store) EnterpriseAnnual(ctx context.Context, uscc string) ([]indus.AnnualFact, error) {
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT year, land_mu, revenue, output_value, value_added, tax, energy_tce, electricity_kwh,
 		emissions_t, rd_spend, employees, safety_accident, env_violation, under_construction, utility
 		FROM annual_facts WHERE uscc = ? ORDER BY year`, uscc)
@@ -277,6 +288,8 @@ func (s *Store) EnterpriseAnnual(ctx context.Context, uscc string) ([]indus.Annu
 		return nil, fmt.Errorf("read annual facts of %s: %w", uscc, err)
 	}
 	defer rows.Close()
+	// Annual facts hold tax, energy and emissions: a confidential read.
+	indus.NoteViewed(ctx, uscc)
 	var out []indus.AnnualFact
 	for rows.Next() {
 		f := indus.AnnualFact{USCC: uscc}
@@ -291,6 +304,9 @@ func (s *Store) EnterpriseAnnual(ctx context.Context, uscc string) ([]indus.Annu
 
 // EnterpriseMonthly returns an enterprise's monthly facts, oldest first.
 func (s *Store) EnterpriseMonthly(ctx context.Context, uscc string) ([]indus.MonthlyFact, error) {
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT month, output_value, revenue, electricity_kwh, employees
 		FROM monthly_facts WHERE uscc = ? ORDER BY month`, uscc)
 	if err != nil {

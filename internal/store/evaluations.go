@@ -583,6 +583,11 @@ func (s *Store) EvaluationEnterprises(ctx context.Context, run int64, q Enterpri
 	}
 	where := `run_id = ?`
 	args := []any{run}
+	if sc := indus.ScopeFrom(ctx); !sc.All {
+		pred, a := scopeSQL(sc, "")
+		where += ` AND ` + pred
+		args = append(args, a...)
+	}
 	if q.Class != "" {
 		where += ` AND class = ?`
 		args = append(args, q.Class)
@@ -662,6 +667,9 @@ func (s *Store) EvaluationEnterprise(ctx context.Context, run int64, uscc string
 	if _, err := s.EvaluationByID(ctx, run); err != nil {
 		return EnterpriseResult{}, err
 	}
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return EnterpriseResult{}, err
+	}
 	e, err := scanEnterprise(s.db.QueryRowContext(ctx, `SELECT `+enterpriseColumns+` FROM evaluation_enterprises WHERE run_id = ? AND uscc = ?`, run, uscc))
 	if err == sql.ErrNoRows {
 		return e, indus.Errorf(indus.ENotFound, "enterprise %s is not in evaluation run %d (outside the scheme's scope, or no facts that year)", uscc, run)
@@ -669,6 +677,8 @@ func (s *Store) EvaluationEnterprise(ctx context.Context, run int64, uscc string
 	if err != nil {
 		return e, err
 	}
+	// The items hold the firm's tax, energy and emission ratios.
+	indus.NoteViewed(ctx, uscc)
 	rows, err := s.db.QueryContext(ctx, `SELECT `+itemColumns+` FROM evaluation_items WHERE run_id = ? AND uscc = ? ORDER BY position`, run, uscc)
 	if err != nil {
 		return e, err
@@ -749,7 +759,8 @@ func (s *Store) EvaluationClasses(ctx context.Context, run int64) (map[string]En
 	if _, err := s.EvaluationByID(ctx, run); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT uscc, name, unit_code, class, score, rank FROM evaluation_enterprises WHERE run_id = ?`, run)
+	pred, args := scopeSQL(indus.ScopeFrom(ctx), "")
+	rows, err := s.db.QueryContext(ctx, `SELECT uscc, name, unit_code, class, score, rank FROM evaluation_enterprises WHERE run_id = ? AND `+pred, append([]any{run}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -35,6 +36,8 @@ type Store struct {
 	connector *duckdb.Connector
 	dialect   dialect
 	path      string
+	// auditMu serialises audit appends so the hash chain never forks.
+	auditMu sync.Mutex
 }
 
 // Open opens (creating if needed) the database named by dsn: a file path,
@@ -135,3 +138,7 @@ func (s *Store) SetMemoryLimit(ctx context.Context, limit string) error {
 }
 
 var memoryLimitPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+
+// DB is the underlying database handle, for tests that must reach past the
+// store's API (tampering with the audit log to prove it is detected).
+func (s *Store) DB() *sql.DB { return s.db }

@@ -33,7 +33,9 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/analysis"
+	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/refdata"
 	"github.com/indus-platform/indus/internal/server"
 	"github.com/indus-platform/indus/internal/store"
@@ -134,7 +136,11 @@ func start(chromium string) (*env, error) {
 				return nil, fmt.Errorf("evaluate %d: %w", y, err)
 			}
 		}
-		srv, err := server.New(server.Config{Store: st, Version: "e2e"})
+		acc := access.New(st, access.DefaultPolicy)
+		if _, err := acc.AddUser(ctx, access.NewUser{Name: e2eUser, Role: indus.RoleAdmin, Password: e2ePassword}); err != nil {
+			return nil, err
+		}
+		srv, err := server.New(server.Config{Store: st, Access: acc, Version: "e2e"})
 		if err != nil {
 			return nil, err
 		}
@@ -168,8 +174,50 @@ func start(chromium string) (*env, error) {
 		return nil, fmt.Errorf("start Chromium %s: %w", chromium, err)
 	}
 	e.browser = bctx
+	if err := e.signIn(); err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(os.Stderr, "e2e: server %s, screenshots in %s\n", e.base, e.artefacts)
 	return e, nil
+}
+
+// The account the browser signs in with (for INDUS_E2E_URL, give one with
+// INDUS_E2E_USER and INDUS_E2E_PASSWORD).
+var (
+	e2eUser     = envOr("INDUS_E2E_USER", "e2e-admin")
+	e2ePassword = envOr("INDUS_E2E_PASSWORD", "e2e admin password")
+)
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// signIn signs the browser in through the sign-in page, as a user would;
+// the session cookie then serves every tab. The page is screenshotted.
+func (e *env) signIn() error {
+	ctx, cancel := chromedp.NewContext(e.browser)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(e.base+"/enterprises"), chromedp.WaitVisible(chromedp.CSS(`input[name=name]`))); err != nil {
+		return fmt.Errorf("sign-in page: %w", err)
+	}
+	if img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+		os.WriteFile(filepath.Join(e.artefacts, "login.png"), img, 0o644)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name=name]`), e2eUser), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e2ePassword),
+		chromedp.Click(chromedp.CSS(`.login-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`form.who`))); err != nil {
+		return fmt.Errorf("sign in as %s: %w", e2eUser, err)
+	}
+	// The sign-in page sent the browser back where it wanted to go.
+	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil || path != "/enterprises" {
+		return fmt.Errorf("after sign-in the browser is at %q, not /enterprises (%v)", path, err)
+	}
+	return nil
 }
 
 var cleanups []func()

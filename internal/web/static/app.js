@@ -83,6 +83,12 @@
 
   function ready() {
     draw(document);
+    // State-changing htmx requests carry the session's CSRF token, which
+    // the server wrote into the page's head.
+    document.body.addEventListener('htmx:configRequest', function (e) {
+      var m = document.querySelector('meta[name="csrf-token"]');
+      if (m) { e.detail.headers['X-CSRF-Token'] = m.getAttribute('content'); }
+    });
     document.body.addEventListener('htmx:afterSettle', function (e) { draw(e.target); });
     // After an htmx swap, put the keyboard focus on the swapped table's
     // caption so screen readers announce the new state.
