@@ -11,7 +11,7 @@ DEMO_ADDR ?= 127.0.0.1:8080
 # Parsers of untrusted input are fuzzed for a few seconds on every test run
 # (their seed corpora also run as ordinary tests).
 FUZZTIME ?= 4s
-FUZZ_TARGETS := internal/ingest:FuzzCSVReader internal/ingest:FuzzParseNumber internal/ingest:FuzzHeaderMapping \
+FUZZ_TARGETS := internal/ingest:FuzzCSVReader internal/ingest:FuzzParseNumber internal/ingest:FuzzHeaderMapping internal/ingest:FuzzParallelParsing \
 	internal/indus:FuzzCheckUSCC internal/refdata:FuzzParseClusterSystem
 
 all: build

@@ -94,6 +94,15 @@ func TestImportUndoExportRoundTrip(t *testing.T) {
 	if hist := must("import", "history", "--db", db); !strings.Contains(hist, "undone") {
 		t.Fatalf("history does not show the undo:\n%s", hist)
 	}
+	// Imports, the undo and the exports are in the audit log, and its chain holds.
+	for action, want := range map[string]string{"import": "batch=4", "undo": "batch 4", "export": "rows="} {
+		if out := must("audit", "--db", db, "--action", action); !strings.Contains(out, want) {
+			t.Errorf("audit --action %s lacks %q:\n%s", action, want, out)
+		}
+	}
+	if out := must("audit", "--db", db, "--verify"); !strings.Contains(out, "audit chain OK") {
+		t.Errorf("audit --verify: %s", out)
+	}
 
 	// A file with one bad row: rejected whole by default, valid rows with --accept-valid.
 	bad := filepath.Join(dir, "bad_annual.csv")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,8 +45,10 @@ func writeBenchFiles(b *testing.B, dir string, n, years int) (ents, annual strin
 }
 
 // BenchmarkImportAnnualMillion imports 1,000,000 annual rows (validated,
-// staged, checked and merged) and, in the same run, loads the same file with
-// DuckDB's own read_csv (no validation), reporting both rates and the ratio.
+// staged, checked and merged, with the memory bound `indus import` sets by
+// default; INDUS_IMPORT_MEMORY=off lifts it) and, in the same run, loads the
+// same file with DuckDB's own read_csv (no validation), reporting both rates
+// and the ratio.
 // Run: go test -run '^$' -bench ImportAnnualMillion -benchtime 1x ./internal/analysis/
 func BenchmarkImportAnnualMillion(b *testing.B) {
 	ctx := context.Background()
@@ -62,25 +65,36 @@ func BenchmarkImportAnnualMillion(b *testing.B) {
 		}
 		b.StartTimer()
 		start := time.Now()
-		res, err := ImportFiles(ctx, st, []string{annual}, ImportOptions{User: "bench"})
+		// As `indus import` does by default: the load's memory bounded.
+		res, err := ImportFiles(ctx, st, []string{annual}, ImportOptions{User: "bench", BoundMemory: os.Getenv("INDUS_IMPORT_MEMORY") != "off"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		indusSecs := time.Since(start).Seconds()
 		b.StopTimer()
 		rows := res[0].Batch.Inserted
-		start = time.Now()
-		n, err := st.BareReadCSV(ctx, annual)
+		st.Close()
+		// DuckDB's own load in a database of its own (a bounded import
+		// leaves DuckDB's buffer pool cold for a while), at its best of two.
+		bare, err := store.Open(ctx, filepath.Join(dir, fmt.Sprintf("bare%d.duckdb", i)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		duckSecs := time.Since(start).Seconds()
-		if n != rows {
-			b.Fatalf("read_csv loaded %d rows, indus %d", n, rows)
+		duckSecs := math.Inf(1)
+		for range 2 {
+			start = time.Now()
+			n, err := bare.BareReadCSV(ctx, annual)
+			if err != nil {
+				b.Fatal(err)
+			}
+			duckSecs = min(duckSecs, time.Since(start).Seconds())
+			if n != rows {
+				b.Fatalf("read_csv loaded %d rows, indus %d", n, rows)
+			}
 		}
+		bare.Close()
 		b.ReportMetric(float64(rows)/indusSecs, "indus_rows/s")
 		b.ReportMetric(float64(rows)/duckSecs, "duckdb_read_csv_rows/s")
 		b.ReportMetric(indusSecs/duckSecs, "ratio")
-		st.Close()
 	}
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"sync"
@@ -31,6 +33,13 @@ type ImportOptions struct {
 	// Progress, when set, is called about every progressEvery rows and at
 	// the end of each file.
 	Progress func(Progress)
+	// BoundMemory bounds, for each file, DuckDB's buffer pool to what the
+	// load needs (store.LoadMemoryBound: the keyed table's index for the
+	// rows stored and the rows the file probably holds, plus a margin) and
+	// Go's soft memory limit to match, and restores both after the file.
+	// It is for a process that has the database to itself, such as the
+	// CLI: the buffer pool limit applies to every query.
+	BoundMemory bool
 }
 
 // Progress reports how far an import is.
@@ -96,7 +105,7 @@ func ImportCanonical(ctx context.Context, st *store.Store, files []string, user 
 }
 
 func peekKind(path string, opts ingest.Options) (indus.DatasetKind, error) {
-	r, err := openReader(path, nil, opts)
+	r, err := openReader(path, nil, 0, opts)
 	if err != nil {
 		return "", err
 	}
@@ -106,8 +115,8 @@ func peekKind(path string, opts ingest.Options) (indus.DatasetKind, error) {
 
 // openReader opens a CSV through counter (when given), so progress can
 // tell how far it is; an XLSX (a zip file) is opened by path, because its
-// reader needs random access.
-func openReader(path string, counter *countingReader, opts ingest.Options) (ingest.Reader, error) {
+// reader needs random access. size, when known, is the file's size.
+func openReader(path string, counter *countingReader, size int64, opts ingest.Options) (ingest.Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
@@ -123,6 +132,7 @@ func openReader(path string, counter *countingReader, opts ingest.Options) (inge
 		return nil, err
 	}
 	counter.r = f
+	opts.SizeHint = size
 	r, err := ingest.OpenReader(filepath.Base(path), counter, opts)
 	if err != nil {
 		f.Close()
@@ -134,10 +144,15 @@ func openReader(path string, counter *countingReader, opts ingest.Options) (inge
 // closingReader closes the file under a reader opened on a stream.
 type closingReader struct {
 	ingest.Reader
-	file *os.File
+	file   *os.File
+	closed bool
 }
 
 func (c *closingReader) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
 	err := c.Reader.Close()
 	if ferr := c.file.Close(); err == nil {
 		err = ferr
@@ -195,19 +210,40 @@ func (fi *FileImport) keep(fs []ingest.Finding) (rowHasError bool) {
 func importOne(ctx context.Context, st *store.Store, path string, opts ImportOptions) (FileImport, error) {
 	name := filepath.Base(path)
 	fi := &FileImport{File: name}
-	sum, size, err := fileSHA256(path)
+	info, err := os.Stat(path)
 	if err != nil {
 		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err))
 	}
+	size := info.Size()
+	// The hash is needed only at commit: it is computed beside the parsing
+	// (the channel is buffered, so the goroutine ends whatever happens).
+	type hashed struct {
+		sum string
+		err error
+	}
+	hashDone := make(chan hashed, 1)
+	go func() {
+		sum, _, err := fileSHA256(path)
+		hashDone <- hashed{sum, err}
+	}()
 	counter := &countingReader{}
-	r, err := openReader(path, counter, opts.Read)
+	r, err := openReader(path, counter, size, opts.Read)
 	if err != nil {
 		return *fi, err
 	}
 	defer r.Close()
 	fi.Kind = r.Kind()
 	fi.Mapping = r.Mapping()
-	load, err := st.BeginLoad(ctx, store.LoadMeta{Kind: r.Kind(), FileName: name, SHA256: sum, User: opts.User})
+	var bound *memoryBound
+	if opts.BoundMemory && !opts.DryRun {
+		if bound, err = boundMemory(ctx, st, r.Kind(), estimateRows(path, size)); err != nil {
+			return *fi, err
+		}
+		defer bound.restore()
+	}
+	// The readers reject every row whose key an earlier row has, so the
+	// load need not check that again.
+	load, err := st.BeginLoad(ctx, store.LoadMeta{Kind: r.Kind(), FileName: name, User: opts.User, KeysUnique: true})
 	if err != nil {
 		return *fi, err
 	}
@@ -219,13 +255,13 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 			opts.Progress(Progress{File: name, Rows: rows, Bytes: counter.n.Load(), TotalBytes: size, Elapsed: time.Since(start), Done: done})
 		}
 	}
-	// The reader parses in its own goroutine while this one stages rows:
-	// on two cores that overlaps the two halves of the work.
+	// The reader parses ahead in its own goroutines (on every core, for a
+	// CSV file) while this one stages rows.
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(done)
-	chunks := make(chan readChunk, 4)
+	chunks := make(chan readChunk, chunkBuffer)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -259,7 +295,17 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 		return *fi, indus.Errorf(indus.EInvalid, "%s: %d row(s) with errors, %d warning(s); nothing was imported (use --accept-valid to import the valid rows). First error: %s",
 			name, fi.Errors, fi.Warnings, firstError(fi.Findings))
 	}
+	h := <-hashDone
+	if h.err != nil {
+		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(h.err))
+	}
+	load.SetSHA256(h.sum)
 	load.SetWarnings(fi.Warnings)
+	// The file is read: its reader (and the duplicate check it holds) can go.
+	r.Close()
+	if bound != nil {
+		bound.merging()
+	}
 	res, problems, err := load.Commit(store.CommitOptions{AcceptValid: opts.AcceptValid, DryRun: opts.DryRun})
 	for _, p := range problems {
 		sev := ingest.SevError
@@ -275,6 +321,96 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	return *fi, nil
 }
 
+// A bounded import's memory (ImportOptions.BoundMemory). While the file
+// is read, Go holds the duplicate check (about 30 bytes a row) and the
+// rows in flight; DuckDB gets store.LoadMemoryBound. At commit the reader
+// is closed and the duplicate check's share moves to DuckDB, whose checks
+// and merge then spill less.
+const (
+	goImportMemory = 64 << 20
+	goRowBytes     = 40
+)
+
+// memoryBound is the bound of one file's import.
+type memoryBound struct {
+	ctx          context.Context
+	st           *store.Store
+	prevDB       string
+	prevGo       int64
+	db, goLimit  int64
+	rows         int64
+	dbCap        int64 // never raise DuckDB's limit above what it was
+	dbRestorable bool
+}
+
+// boundMemory bounds DuckDB's buffer pool and Go's soft memory limit for
+// a load of about rows rows; restore undoes it.
+func boundMemory(ctx context.Context, st *store.Store, kind indus.DatasetKind, rows int64) (*memoryBound, error) {
+	db, err := st.LoadMemoryBound(ctx, kind, rows)
+	if err != nil {
+		return nil, fmt.Errorf("bound import memory: %w", err)
+	}
+	prevText, prevBytes, err := st.MemoryLimit(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bound import memory: %w", err)
+	}
+	m := &memoryBound{ctx: ctx, st: st, prevDB: prevText, dbCap: prevBytes, rows: rows,
+		db: db, goLimit: goImportMemory + goRowBytes*rows, prevGo: debug.SetMemoryLimit(-1)}
+	if prevBytes > 0 && db < prevBytes {
+		if err := st.SetMemoryLimitBytes(ctx, db); err != nil {
+			return nil, fmt.Errorf("bound import memory: %w", err)
+		}
+		m.dbRestorable = true
+	}
+	if m.goLimit < m.prevGo {
+		debug.SetMemoryLimit(m.goLimit)
+	}
+	return m, nil
+}
+
+// merging moves the duplicate check's share of the bound to DuckDB, once
+// the reader is closed.
+func (m *memoryBound) merging() {
+	if !m.dbRestorable {
+		return
+	}
+	share := goRowBytes * m.rows
+	if m.goLimit < m.prevGo {
+		debug.SetMemoryLimit(m.goLimit - share)
+	}
+	// Give the freed memory back to the system before DuckDB takes it.
+	debug.FreeOSMemory()
+	if db := m.db + share; db < m.dbCap {
+		m.st.SetMemoryLimitBytes(m.ctx, db)
+	}
+}
+
+func (m *memoryBound) restore() {
+	debug.SetMemoryLimit(m.prevGo)
+	if m.dbRestorable {
+		m.st.RestoreMemoryLimit(m.ctx, m.prevDB)
+	}
+}
+
+// estimateRows guesses how many rows a file holds from its size and the
+// lines at its start, erring high; for a workbook (compressed) it assumes
+// 16 bytes a row, more rows than any real one holds.
+func estimateRows(path string, size int64) int64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return size / 16
+	}
+	defer f.Close()
+	head := make([]byte, 64<<10)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	lines := int64(bytes.Count(head, []byte{'\n'}))
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) || lines == 0 {
+		return size / 16
+	}
+	return size*lines/int64(n)*11/10 + 1024
+}
+
 // readChunk is a run of rows read ahead, or the error that ended the file.
 type readChunk struct {
 	items []readItem
@@ -287,6 +423,9 @@ type readItem struct {
 }
 
 const chunkRows = 2048
+
+// chunkBuffer is how many chunks the reader may run ahead of staging.
+const chunkBuffer = 4
 
 // readChunks reads r to the end in chunks, stopping early when done closes.
 func readChunks(r ingest.Reader, out chan<- readChunk, done <-chan struct{}) {
@@ -325,20 +464,25 @@ func readChunks(r ingest.Reader, out chan<- readChunk, done <-chan struct{}) {
 // stage appends one record and the original cells it carries.
 func stage(load *store.Load, rec *ingest.Record) error {
 	var err error
-	var key string
 	switch {
 	case rec.Enterprise != nil:
 		err = load.AppendEnterprise(rec.Row, rec.Enterprise)
-		key = store.RowKey(rec.Enterprise.USCC, "")
 	case rec.Annual != nil:
 		err = load.AppendAnnual(rec.Row, rec.Annual)
-		key = store.RowKey(rec.Annual.USCC, strconv.Itoa(rec.Annual.Year))
 	case rec.Monthly != nil:
 		err = load.AppendMonthly(rec.Row, rec.Monthly)
-		key = store.RowKey(rec.Monthly.USCC, rec.Monthly.Month.String())
 	}
-	if err != nil {
+	if err != nil || len(rec.Originals) == 0 {
 		return err
+	}
+	var key string
+	switch {
+	case rec.Enterprise != nil:
+		key = store.RowKey(rec.Enterprise.USCC, "")
+	case rec.Annual != nil:
+		key = store.RowKey(rec.Annual.USCC, strconv.Itoa(rec.Annual.Year))
+	case rec.Monthly != nil:
+		key = store.RowKey(rec.Monthly.USCC, rec.Monthly.Month.String())
 	}
 	for _, o := range rec.Originals {
 		if err := load.AppendOriginal(key, o.Column, o.Value, o.Unit); err != nil {

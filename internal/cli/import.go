@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os/user"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,6 +15,7 @@ import (
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
 	"github.com/indus-platform/indus/internal/ingest"
+	"github.com/indus-platform/indus/internal/store"
 )
 
 func newImportCommand() *Command {
@@ -56,17 +58,25 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// INDUS_IMPORT_MEMORY (e.g. 96MB) bounds DuckDB's buffer pool for a
-	// streaming import on a shared machine. It is opt-in: the keyed tables'
-	// indexes must fit in it, so a bound that suits a million rows fails an
-	// import into a table of tens of millions.
-	if limit := env.Getenv("INDUS_IMPORT_MEMORY"); limit != "" {
+	// By default each file's load bounds DuckDB's buffer pool (and Go's
+	// heap) to what it needs: the staging table spills to disk instead of
+	// growing the process, while the keyed table's index, which cannot
+	// spill, always fits (a fixed bound that suits a million rows fails an
+	// import into a table of tens of millions). INDUS_IMPORT_MEMORY=SIZE
+	// (e.g. 256MB) sets a fixed bound instead; INDUS_IMPORT_MEMORY=off
+	// leaves DuckDB's default (most of the machine's memory).
+	boundMemory := false
+	switch limit := strings.TrimSpace(env.Getenv("INDUS_IMPORT_MEMORY")); {
+	case limit == "":
+		boundMemory = !*check
+	case strings.EqualFold(limit, "off"):
+	default:
 		if err := st.SetMemoryLimit(ctx, limit); err != nil {
 			return err
 		}
 	}
 	start := time.Now()
-	opts := analysis.ImportOptions{User: currentUser(env), AcceptValid: *acceptValid, DryRun: *check,
+	opts := analysis.ImportOptions{User: currentUser(env), AcceptValid: *acceptValid, DryRun: *check, BoundMemory: boundMemory,
 		Read: ingest.Options{Kind: indus.DatasetKind(*kind), Sheet: *sheet}}
 	switch indus.DatasetKind(*kind) {
 	case "", indus.KindEnterprises, indus.KindAnnual, indus.KindMonthly:
@@ -87,6 +97,9 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 		opts.Progress = newProgressPrinter(env.Stderr).update
 	}
 	results, err := analysis.ImportFiles(ctx, st, files, opts)
+	if aerr := analysis.AuditImport(ctx, st, results, opts, err); aerr != nil {
+		return aerr
+	}
 	printImportResults(env, results, err)
 	if *reportPath != "" {
 		if rerr := analysis.WriteReport(*reportPath, results); rerr != nil {
@@ -100,13 +113,44 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	verb := "imported"
 	if *check {
 		verb = "checked (nothing changed)"
-	} else if err := analysis.WarmRollups(ctx, st); err != nil {
+	} else if err := warmRollups(ctx, st, boundMemory); err != nil {
 		// The data is in; the cluster overview will build its rollups on
 		// first use instead.
 		env.Logger.Warn("cluster rollups not prepared", "err", err)
 	}
 	fmt.Fprintf(env.Stdout, "%s %d file(s) in %.1f s\n", verb, len(results), time.Since(start).Seconds())
 	return nil
+}
+
+// rollupWorkMemory is what the rollups' queries get beyond a load's
+// bound: they join and aggregate whole tables.
+const rollupWorkMemory = 64 << 20
+
+// warmRollups prepares the cluster overview's rollups after an import.
+// With bound, the import's garbage is first returned to the system and
+// DuckDB's buffer pool is bounded as for a load into the monthly table
+// (which the rollups read), plus a working margin, so that the command as
+// a whole stays as small as its imports.
+func warmRollups(ctx context.Context, st *store.Store, bound bool) error {
+	if bound {
+		debug.FreeOSMemory()
+		limit, err := st.LoadMemoryBound(ctx, indus.KindMonthly, 0)
+		if err != nil {
+			return err
+		}
+		limit += rollupWorkMemory
+		prev, prevBytes, err := st.MemoryLimit(ctx)
+		if err != nil {
+			return err
+		}
+		if limit < prevBytes {
+			if err := st.SetMemoryLimitBytes(ctx, limit); err != nil {
+				return err
+			}
+			defer st.RestoreMemoryLimit(ctx, prev)
+		}
+	}
+	return analysis.WarmRollups(ctx, st)
 }
 
 // maxPrintedFindings bounds what a terminal shows; --report has them all.
@@ -213,6 +257,9 @@ func importUndo(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 	res, err := st.Undo(ctx, id, currentUser(env))
+	if aerr := analysis.AuditUndo(ctx, st, id, res, err); aerr != nil && err == nil {
+		return aerr
+	}
 	if err != nil {
 		return err
 	}

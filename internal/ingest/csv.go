@@ -230,6 +230,33 @@ func (s *csvScanner) read() ([]string, int, error) {
 	}
 	s.row++
 	startLine := s.line
+	fields, err := s.split(line, func() ([]byte, error) {
+		if len(s.rec) > maxRecordBytes {
+			return nil, &csvSyntaxError{s.row, startLine, fmt.Sprintf("a quoted field starting on line %d is longer than %d MiB; a quote is probably not closed", startLine, maxRecordBytes>>20)}
+		}
+		line, err := s.readLine()
+		if err == io.EOF {
+			return nil, &csvSyntaxError{s.row, startLine, fmt.Sprintf("the quoted field starting on line %d is never closed", startLine)}
+		}
+		return line, err
+	})
+	if err != nil {
+		return nil, s.row, err
+	}
+	return fields, s.row, nil
+}
+
+// errRecordContinues is what split reports, without a continuation, for a
+// record whose quoted field runs past the end of its line.
+var errRecordContinues = errors.New("the record continues on the next line")
+
+// split splits the record that begins with line into fields (valid until
+// the next call). A quoted field that runs past the end of the line
+// continues with the lines more returns; with more nil, split reports
+// errRecordContinues instead, so a line can be split on its own exactly as
+// the sequential reading would split it. One string is allocated per
+// record; fields are slices of it.
+func (s *csvScanner) split(line []byte, more func() ([]byte, error)) ([]string, error) {
 	s.fields = s.fields[:0]
 	if bytes.IndexByte(line, '"') < 0 {
 		// No quotes: one string for the line, fields are slices of it.
@@ -238,7 +265,7 @@ func (s *csvScanner) read() ([]string, int, error) {
 			i := strings.IndexByte(str, s.comma)
 			if i < 0 {
 				s.fields = append(s.fields, str)
-				return s.fields, s.row, nil
+				return s.fields, nil
 			}
 			s.fields = append(s.fields, str[:i])
 			str = str[i+1:]
@@ -252,19 +279,16 @@ func (s *csvScanner) read() ([]string, int, error) {
 			for {
 				i := bytes.IndexByte(line[pos:], '"')
 				if i < 0 {
+					if more == nil {
+						return nil, errRecordContinues
+					}
 					s.rec = append(s.rec, line[pos:]...)
 					s.rec = append(s.rec, '\n')
-					if len(s.rec) > maxRecordBytes {
-						return nil, s.row, &csvSyntaxError{s.row, startLine, fmt.Sprintf("a quoted field starting on line %d is longer than %d MiB; a quote is probably not closed", startLine, maxRecordBytes>>20)}
-					}
-					line, err = s.readLine()
-					if err == io.EOF {
-						return nil, s.row, &csvSyntaxError{s.row, startLine, fmt.Sprintf("the quoted field starting on line %d is never closed", startLine)}
-					}
+					next, err := more()
 					if err != nil {
-						return nil, s.row, err
+						return nil, err
 					}
-					pos = 0
+					line, pos = next, 0
 					continue
 				}
 				s.rec = append(s.rec, line[pos:pos+i]...)
@@ -304,7 +328,7 @@ func (s *csvScanner) read() ([]string, int, error) {
 		s.fields = append(s.fields, str[start:e])
 		start = e
 	}
-	return s.fields, s.row, nil
+	return s.fields, nil
 }
 
 // detectDelimiter picks ',', ';' or tab from the start of the text: the one
@@ -376,6 +400,7 @@ type csvSource struct {
 	enc    string
 	closer io.Closer
 	comma  byte
+	size   int64 // bytes in the file, 0 when unknown
 }
 
 func (c *csvSource) next() ([]string, int, error) { return c.sc.read() }

@@ -31,6 +31,10 @@ type Options struct {
 	// Encoding forces a CSV encoding: utf-8, gb18030 (also gbk, gb2312),
 	// utf-16le, utf-16be; "" detects it.
 	Encoding string
+	// SizeHint is the size of a CSV stream in bytes when the reader cannot
+	// tell it (a file opened by path can); it sizes the duplicate check
+	// ahead for the rows the file is likely to hold. 0 means unknown.
+	SizeHint int64
 }
 
 // Reader streams the records of one file.
@@ -190,6 +194,12 @@ func openCSVReader(name string, r io.Reader, closer io.Closer, opts Options) (Re
 		return nil, indus.Errorf(indus.EInvalid, "%s: cannot read: %v", name, err)
 	}
 	src.closer = closer
+	src.size = opts.SizeHint
+	if f, ok := closer.(*os.File); ok && src.size == 0 {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			src.size = st.Size()
+		}
+	}
 	rd, err := newReader(name, src, false, opts)
 	if err != nil {
 		return nil, err
@@ -246,6 +256,10 @@ type reader struct {
 	pendingErr error
 	keyHdr     string
 	closed     bool
+	// pipe parses the rest of a CSV file ahead on every core, once the
+	// rows read ahead for the header are consumed.
+	pipe      *pipeline
+	pipeTried bool
 }
 
 func (r *reader) Kind() Kind               { return r.kind }
@@ -256,6 +270,13 @@ func (r *reader) Close() error {
 		return nil
 	}
 	r.closed = true
+	if r.pipe != nil {
+		r.pipe.close()
+		r.pipe = nil
+	}
+	// The duplicate check is the reader's largest part: let it go now,
+	// whoever still holds the reader.
+	r.dups, r.pending = nil, nil
 	return r.src.close()
 }
 
@@ -653,8 +674,11 @@ func (r *reader) nextRow() ([]string, int, error) {
 	return r.src.next()
 }
 
-// Next implements Reader.
+// Next implements Reader. A closed reader has nothing more to give.
 func (r *reader) Next() (*Record, []Finding, error) {
+	if r.closed {
+		return nil, nil, io.EOF
+	}
 	if !r.started {
 		r.started = true
 		if len(r.head) > 0 {
@@ -662,6 +686,18 @@ func (r *reader) Next() (*Record, []Finding, error) {
 		}
 	}
 	for {
+		if !r.pipeTried && len(r.pending) == 0 && r.pendingErr == nil {
+			r.pipeTried = true
+			r.pipe = r.startPipeline()
+		}
+		if r.pipe != nil {
+			pr, err := r.pipe.next()
+			if err != nil {
+				return nil, nil, err
+			}
+			rec, fs := r.dedup(pr.rec, pr.findings, pr.key)
+			return rec, fs, nil
+		}
 		cells, row, err := r.nextRow()
 		if err == io.EOF {
 			return nil, nil, io.EOF

@@ -455,13 +455,22 @@ type monthlyBox struct {
 
 // parseRow turns one data row into a record and its findings.
 func (r *reader) parseRow(cells []string, row int) (*Record, []Finding) {
+	rec, fs, key := r.parseCells(cells, row)
+	return r.dedup(rec, fs, key)
+}
+
+// parseCells parses and checks one data row on its own: everything but
+// the duplicate check, which needs the rows before it. It changes nothing
+// in r, so rows can be parsed concurrently. A row with an error comes back
+// with a nil record.
+func (r *reader) parseCells(cells []string, row int) (*Record, []Finding, [2]uint64) {
 	p := rowParser{r: r, row: row, cells: cells}
 	if r.csv != nil {
 		if len(cells) < r.width {
 			p.addCol("", strconv.Itoa(len(cells)), SevError,
 				fmt.Sprintf("the row has %d fields, the header has %d: a field is missing or a line was broken", len(cells), r.width),
 				fmt.Sprintf("该行有 %d 列，表头有 %d 列：缺少字段或该行被断开", len(cells), r.width))
-			return nil, p.findings
+			return nil, p.findings, [2]uint64{}
 		}
 		// More fields than the header, even empty ones, mean the columns
 		// have shifted (a delimiter inside an unquoted value): every value
@@ -470,7 +479,7 @@ func (r *reader) parseRow(cells []string, row int) (*Record, []Finding) {
 			p.addCol("", strconv.Itoa(len(cells)), SevError,
 				fmt.Sprintf("the row has %d fields, the header has %d: probably a delimiter inside an unquoted value", len(cells), r.width),
 				fmt.Sprintf("该行有 %d 列，表头有 %d 列：可能是未加引号的值中含有分隔符", len(cells), r.width))
-			return nil, p.findings
+			return nil, p.findings, [2]uint64{}
 		}
 	}
 	var rec *Record
@@ -540,19 +549,28 @@ func (r *reader) parseRow(cells []string, row int) (*Record, []Finding) {
 		key = usccKey(f.USCC, uint32(f.Month.Index()))
 	}
 	if p.hasError {
-		return nil, p.findings
+		return nil, p.findings, key
+	}
+	rec.Row = row
+	rec.Originals = p.origs
+	return rec, p.findings, key
+}
+
+// dedup rejects a record whose key an earlier row of the file already
+// has; rows must come to it in file order.
+func (r *reader) dedup(rec *Record, fs []Finding, key [2]uint64) (*Record, []Finding) {
+	if rec == nil {
+		return nil, fs
 	}
 	if first, dup := r.dups[key]; dup {
 		kt := keyText(rec)
-		p.addCol(r.keyHdr, kt, SevError,
-			fmt.Sprintf("%s appears more than once in the file (rows %d and %d); this row is rejected", kt, first, row),
-			fmt.Sprintf("%s 在文件中重复出现（第 %d 行与第 %d 行）；本行不予导入", kt, first, row))
-		return nil, p.findings
+		fs = append(fs, Finding{File: r.file, Row: rec.Row, Column: r.keyHdr, Value: printable(kt), Severity: SevError,
+			Message:   fmt.Sprintf("%s appears more than once in the file (rows %d and %d); this row is rejected", kt, first, rec.Row),
+			MessageZh: fmt.Sprintf("%s 在文件中重复出现（第 %d 行与第 %d 行）；本行不予导入", kt, first, rec.Row)})
+		return nil, fs
 	}
-	r.dups[key] = int32(row)
-	rec.Row = row
-	rec.Originals = p.origs
-	return rec, p.findings
+	r.dups[key] = int32(rec.Row)
+	return rec, fs
 }
 
 // keyText writes a record's key as the store does: uscc, uscc|year or

@@ -20,6 +20,10 @@ type LoadMeta struct {
 	SHA256   string
 	User     string
 	Warnings int // warnings the reader reported on accepted rows
+	// KeysUnique says the caller has already rejected every row whose key
+	// an earlier row of the file has (the ingest readers do), so Commit
+	// need not look for such rows again.
+	KeysUnique bool
 }
 
 // BatchResult is what a committed (or unchanged, or dry-run) load did.
@@ -89,6 +93,7 @@ type Load struct {
 	stage        string
 	started      time.Time
 	rows         int64
+	origs        int64 // originals staged
 	done         bool
 }
 
@@ -194,6 +199,7 @@ func (l *Load) AppendOriginal(rowKey, column, value, unit string) error {
 			return fmt.Errorf("open appender: %w", err)
 		}
 	}
+	l.origs++
 	return l.origAppender.AppendRow(rowKey, column, value, nullString(unit))
 }
 
@@ -204,6 +210,10 @@ func RowKey(uscc string, yearOrMonth string) string {
 	}
 	return uscc + "|" + yearOrMonth
 }
+
+// SetSHA256 records the file's hash, when it was computed while the rows
+// were staged.
+func (l *Load) SetSHA256(sum string) { l.meta.SHA256 = sum }
 
 // SetWarnings records how many warnings the reader reported on accepted rows.
 func (l *Load) SetWarnings(n int) { l.meta.Warnings = n }
@@ -255,9 +265,12 @@ func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 		}
 		l.origAppender = nil
 	}
-	problems, err := l.checkDuplicates(opts.AcceptValid)
-	if err != nil {
-		return BatchResult{}, problems, err
+	var problems []RowProblem
+	if !l.meta.KeysUnique {
+		var err error
+		if problems, err = l.checkDuplicates(opts.AcceptValid); err != nil {
+			return BatchResult{}, problems, err
+		}
 	}
 	if t.name != "enterprises" {
 		more, err := l.checkEnterprisesExist(opts.AcceptValid)
@@ -292,45 +305,17 @@ func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 	if err := c.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM import_batches`).Scan(&batch); err != nil {
 		return BatchResult{}, problems, err
 	}
-	cols := t.columns()
-	history := t.name + "_history"
-	// Keep the versions this batch replaces, so the batch can be undone and
-	// its revisions listed. The rows it creates need no note: they are the
-	// rows carrying its batch id whose key has no replaced version.
-	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s, batch_id)
-		SELECT ?, 'update', %s, t.batch_id FROM %s s JOIN %s t ON %s WHERE %s`,
-		history, strings.Join(cols, ", "), prefixed("t", cols), l.stage, t.name, keyJoin, changed), batch); err != nil {
-		return BatchResult{}, problems, fmt.Errorf("keep replaced rows: %w", err)
-	}
-	// Update changed rows in place, then insert new ones: two plain
-	// statements are several times faster in DuckDB than one INSERT … ON
-	// CONFLICT DO UPDATE, and the same SQL runs on PostgreSQL.
-	if updated > 0 {
-		var sets []string
-		for _, v := range t.values {
-			sets = append(sets, fmt.Sprintf("%s = s.%s", v, v))
-		}
-		if _, err := c.ExecContext(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s, batch_id = ? FROM %s s WHERE %s AND (%s)`,
-			t.name, strings.Join(sets, ", "), l.stage, keyJoin, changed), batch); err != nil {
-			return BatchResult{}, problems, fmt.Errorf("update %s: %w", t.name, err)
-		}
-	}
-	if inserted > 0 {
-		newOnly := fmt.Sprintf(" WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)", t.name, keyJoin)
-		if inserted == staged {
-			newOnly = "" // every staged row is new (a fresh year, a first import): no anti-join
-		}
-		if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, batch_id) SELECT %s, ? FROM %s s%s`,
-			t.name, strings.Join(cols, ", "), prefixed("s", cols), l.stage, newOnly), batch); err != nil {
-			return BatchResult{}, problems, fmt.Errorf("insert into %s: %w", t.name, err)
-		}
+	if err := l.merge(batch, inserted, updated, staged); err != nil {
+		return BatchResult{}, problems, err
 	}
 	// Originals of the rows this batch wrote.
-	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO cell_originals (batch_id, table_name, row_key, column_name, original_value, original_unit)
-		SELECT ?, ?, o.row_key, o.column_name, o.original_value, o.original_unit FROM stage_originals o
-		WHERE o.row_key IN (SELECT %s FROM %s WHERE batch_id = ?)`, rowKeySQL(t), t.name),
-		batch, t.name, batch); err != nil {
-		return BatchResult{}, problems, fmt.Errorf("keep original values: %w", err)
+	if l.origs > 0 {
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO cell_originals (batch_id, table_name, row_key, column_name, original_value, original_unit)
+			SELECT ?, ?, o.row_key, o.column_name, o.original_value, o.original_unit FROM stage_originals o
+			WHERE o.row_key IN (SELECT %s FROM %s WHERE batch_id = ?)`, rowKeySQL(t), t.name),
+			batch, t.name, batch); err != nil {
+			return BatchResult{}, problems, fmt.Errorf("keep original values: %w", err)
+		}
 	}
 	if _, err := c.ExecContext(ctx, `INSERT INTO import_batches (id, kind, file_name, file_sha256, username,
 		started_at, finished_at, rows_read, rows_inserted, rows_updated, rows_unchanged, warnings, rows_rejected)
@@ -351,6 +336,48 @@ func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 	l.conn.Close()
 	res.BatchID = batch
 	return res, problems, nil
+}
+
+// merge keeps the versions the staged rows replace in the history table,
+// updates the changed rows and inserts the new ones under batch.
+func (l *Load) merge(batch, inserted, updated, staged int64) error {
+	ctx, c, t := l.ctx, l.conn, l.table
+	keyJoin := joinOn("s", "t", t.keys)
+	changed := distinctAny("s", "t", t.values)
+	cols := t.columns()
+	history := t.name + "_history"
+	// Keep the versions this batch replaces, so the batch can be undone and
+	// its revisions listed. The rows it creates need no note: they are the
+	// rows carrying its batch id whose key has no replaced version.
+	if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (replaced_by, op, %s, batch_id)
+		SELECT ?, 'update', %s, t.batch_id FROM %s s JOIN %s t ON %s WHERE %s`,
+		history, strings.Join(cols, ", "), prefixed("t", cols), l.stage, t.name, keyJoin, changed), batch); err != nil {
+		return fmt.Errorf("keep replaced rows: %w", err)
+	}
+	// Update changed rows in place, then insert new ones: two plain
+	// statements are several times faster in DuckDB than one INSERT … ON
+	// CONFLICT DO UPDATE, and the same SQL runs on PostgreSQL.
+	if updated > 0 {
+		var sets []string
+		for _, v := range t.values {
+			sets = append(sets, fmt.Sprintf("%s = s.%s", v, v))
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s, batch_id = ? FROM %s s WHERE %s AND (%s)`,
+			t.name, strings.Join(sets, ", "), l.stage, keyJoin, changed), batch); err != nil {
+			return fmt.Errorf("update %s: %w", t.name, err)
+		}
+	}
+	if inserted > 0 {
+		newOnly := fmt.Sprintf(" WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE %s)", t.name, keyJoin)
+		if inserted == staged {
+			newOnly = "" // every staged row is new (a fresh year, a first import): no anti-join
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s (%s, batch_id) SELECT %s, ? FROM %s s%s`,
+			t.name, strings.Join(cols, ", "), prefixed("s", cols), l.stage, newOnly), batch); err != nil {
+			return fmt.Errorf("insert into %s: %w", t.name, err)
+		}
+	}
+	return nil
 }
 
 // rowKeySQL renders a table's row key as RowKey builds it.
