@@ -226,17 +226,19 @@ type EnterpriseProfile struct {
 // run that has it; nil until such a run exists. The full result with its
 // explanation is at /api/v1/evaluations/{run}/enterprises/{uscc}.
 type EnterpriseEvaluation struct {
-	Run       int64    `json:"run"`
-	Year      int      `json:"year"`
-	SchemeID  string   `json:"scheme_id"`
-	Class     string   `json:"class"`
-	Score     *float64 `json:"score"`
-	Rank      *int     `json:"rank"`
-	Rated     int64    `json:"rated"`
-	Reason    string   `json:"reason,omitempty"`
-	ReasonZh  string   `json:"reason_zh,omitempty"`
-	NextClass string   `json:"next_class,omitempty"`
-	Gap       *float64 `json:"gap"`
+	// Peers compares each indicator with the firm's peers, anonymously.
+	Peers     []store.PeerStat `json:"peers"`
+	Run       int64            `json:"run"`
+	Year      int              `json:"year"`
+	SchemeID  string           `json:"scheme_id"`
+	Class     string           `json:"class"`
+	Score     *float64         `json:"score"`
+	Rank      *int             `json:"rank"`
+	Rated     int64            `json:"rated"`
+	Reason    string           `json:"reason,omitempty"`
+	ReasonZh  string           `json:"reason_zh,omitempty"`
+	NextClass string           `json:"next_class,omitempty"`
+	Gap       *float64         `json:"gap"`
 }
 
 // EnterpriseMembership is one cluster an enterprise belongs to.
@@ -363,6 +365,9 @@ func LoadEnterpriseProfile(ctx context.Context, st *store.Store, uscc string) (*
 		}
 		p.Evaluation = &EnterpriseEvaluation{Run: run.ID, Year: run.Year, SchemeID: run.SchemeID, Class: r.Class, Score: r.Score, Rank: r.Rank,
 			Rated: run.Rated, Reason: r.ReasonEn, ReasonZh: r.ReasonZh, NextClass: r.NextClass, Gap: r.Gap}
+		if p.Evaluation.Peers, err = st.EvaluationPeers(ctx, run.ID, uscc); err != nil {
+			return nil, err
+		}
 		break
 	}
 	return p, nil

@@ -642,6 +642,7 @@ type entEvalItem struct {
 	Weight           float64
 	Change           *float64
 	Missing          string
+	Peer             string // anonymised comparison with the firm's peers
 }
 
 // indicatorUnits name the schemes' indicator units in both languages.
@@ -686,9 +687,48 @@ func (s *Server) enterpriseEvaluation(r *http.Request, lang, uscc string) (*entE
 		if err != nil {
 			return nil, err
 		}
-		return s.entEval(lang, er, e), nil
+		v := s.entEval(lang, er, e)
+		peers, err := s.store.EvaluationPeers(r.Context(), run.ID, uscc)
+		if err != nil {
+			return nil, err
+		}
+		s.addPeers(lang, er, v, e, peers)
+		return v, nil
 	}
 	return nil, nil
+}
+
+// addPeers writes each item's comparison with the enterprise's peers: only
+// counts, a median and a share (never another firm), and only for groups
+// of at least store.MinPeers firms.
+func (s *Server) addPeers(lang string, er *evalRun, v *entEvalView, e store.EnterpriseResult, peers []store.PeerStat) {
+	byInd := map[string]store.PeerStat{}
+	for _, p := range peers {
+		byInd[p.Indicator] = p
+	}
+	for i, it := range e.Items {
+		p, ok := byInd[it.Indicator]
+		if !ok || i >= len(v.Items) {
+			continue
+		}
+		unit := ""
+		if in := er.indicator(it.Indicator); in != nil {
+			unit = in.Unit
+		}
+		med := p.Median
+		group := s.catalogue.T(lang, "eval.peer_all")
+		if p.Division != "" {
+			group = p.Division
+			if ind, ok := refdata.GBT4754().Lookup(p.Division); ok {
+				group = p.Division + " " + ind.NameZh
+			}
+		}
+		text := s.tf(lang, "eval.peer_median", "median", indicatorValue(unit, &med), "group", group, "n", formatInt(p.Peers))
+		if p.Below != nil {
+			text += lang2sep(lang) + s.tf(lang, "eval.peer_above", "pct", fmtFloat(*p.Below*100, 0))
+		}
+		v.Items[i].Peer = text
+	}
 }
 
 func (s *Server) entEval(lang string, er *evalRun, e store.EnterpriseResult) *entEvalView {

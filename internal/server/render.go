@@ -49,6 +49,9 @@ type page struct {
 	RoleKey  string
 	NavItems []navItem
 	CSRF     string
+	// Aggregates: the role may open the city's analytical pages, so pages
+	// link to them (an enterprise user's page does not).
+	Aggregates bool
 }
 
 // navItem is one entry of the top bar; the role must allow Needs.
@@ -201,6 +204,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	if requestSessionKey(r) != "" { // signed in (the guard ran)
 		who := indus.PrincipalFrom(r.Context())
 		p.User, p.RoleKey, p.NavItems, p.CSRF = who.Name, "role."+string(who.Role), navFor(who.Role), requestCSRF(r)
+		p.Aggregates = who.Role.Allows(indus.ActViewAggregates)
 	}
 	if c, ok := data.(chartPage); ok {
 		p.Charts = c.hasCharts()

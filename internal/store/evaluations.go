@@ -788,3 +788,82 @@ type EnterpriseClass struct {
 	Score    *float64 `json:"score"`
 	Rank     *int     `json:"rank"`
 }
+
+// PeerStat compares one enterprise's indicator value with its peers in a
+// run, anonymously: how many peers, their median, and the share of them
+// below the enterprise (ties count half).
+type PeerStat struct {
+	Indicator string   `json:"indicator"`
+	Division  string   `json:"division,omitempty"` // the GB/T 4754 division compared within; "" for all firms of the run
+	Peers     int64    `json:"peers"`
+	Median    float64  `json:"median"`
+	Below     *float64 `json:"share_below,omitempty"` // nil when the enterprise has no value
+}
+
+// MinPeers is the smallest peer group shown: fewer firms would let a reader
+// guess who they are. Below it, the comparison widens to every firm of the
+// run.
+const MinPeers = 10
+
+// EvaluationPeers compares the enterprise's reported indicator values with
+// the other enterprises of the run: within its industry division when it
+// has at least MinPeers peers there, else with all firms. Only aggregates
+// leave the store; the caller must be allowed to see the enterprise itself.
+func (s *Store) EvaluationPeers(ctx context.Context, run int64, uscc string) ([]PeerStat, error) {
+	if err := s.requireInScope(ctx, uscc); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `WITH me AS (
+			SELECT substr(industry_code, 1, 2) AS division FROM evaluation_enterprises WHERE run_id = ? AND uscc = ?),
+		mine AS (SELECT indicator, value FROM evaluation_items WHERE run_id = ? AND uscc = ?),
+		peers AS (
+			SELECT i.indicator, i.value, substr(e.industry_code, 1, 2) = (SELECT division FROM me) AS same
+			FROM evaluation_items i JOIN evaluation_enterprises e ON e.run_id = i.run_id AND e.uscc = i.uscc
+			WHERE i.run_id = ? AND i.uscc <> ? AND i.value IS NOT NULL AND i.missing = '')
+		SELECT p.indicator, grouping(p.same) = 1 AS overall, coalesce(p.same, false) AS within, (SELECT division FROM me), count(*),
+			quantile_cont(p.value, 0.5),
+			avg(CASE WHEN m.value IS NULL THEN NULL WHEN p.value < m.value THEN 1.0 WHEN p.value = m.value THEN 0.5 ELSE 0.0 END)
+		FROM peers p JOIN mine m ON m.indicator = p.indicator
+		GROUP BY GROUPING SETS ((p.indicator, p.same), (p.indicator))
+		ORDER BY p.indicator`, run, uscc, run, uscc, run, uscc)
+	if err != nil {
+		return nil, fmt.Errorf("peer comparison: %w", err)
+	}
+	defer rows.Close()
+	within := map[string]PeerStat{}
+	all := map[string]PeerStat{}
+	var order []string
+	for rows.Next() {
+		var p PeerStat
+		var overall, in bool
+		var div sql.NullString
+		var below sql.NullFloat64
+		if err := rows.Scan(&p.Indicator, &overall, &in, &div, &p.Peers, &p.Median, &below); err != nil {
+			return nil, err
+		}
+		if below.Valid {
+			v := below.Float64
+			p.Below = &v
+		}
+		switch {
+		case overall:
+			order = append(order, p.Indicator)
+			all[p.Indicator] = p
+		case in:
+			p.Division = div.String
+			within[p.Indicator] = p
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []PeerStat
+	for _, ind := range order {
+		if w, ok := within[ind]; ok && w.Peers >= MinPeers {
+			out = append(out, w)
+		} else if a := all[ind]; a.Peers >= MinPeers {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,6 +48,9 @@ type env struct {
 	base      string
 	artefacts string
 	browser   context.Context
+	// The unit official's unit and the enterprise user's firm (in it),
+	// for the role tests; empty against an external server.
+	unit, firm, other string
 }
 
 var (
@@ -140,6 +144,27 @@ func start(chromium string) (*env, error) {
 		if _, err := acc.AddUser(ctx, access.NewUser{Name: e2eUser, Role: indus.RoleAdmin, Password: e2ePassword}); err != nil {
 			return nil, err
 		}
+		if e.unit, e.firm, err = st.DemoTerritory(ctx); err != nil || e.firm == "" {
+			return nil, fmt.Errorf("demo territory: %q %v", e.firm, err)
+		}
+		others, _, err := st.ListEnterprises(ctx, store.EnterpriseListQuery{Limit: 200})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range others {
+			if o.UnitCode != e.unit {
+				e.other = o.USCC
+				break
+			}
+		}
+		for _, nu := range []access.NewUser{
+			{Name: "e2e-unit", Role: indus.RoleUnit, Units: []string{e.unit}, Password: e2ePassword},
+			{Name: "e2e-firm", Role: indus.RoleEnterprise, USCC: e.firm, Password: e2ePassword},
+		} {
+			if _, err := acc.AddUser(ctx, nu); err != nil {
+				return nil, err
+			}
+		}
 		srv, err := server.New(server.Config{Store: st, Access: acc, Version: "e2e"})
 		if err != nil {
 			return nil, err
@@ -174,7 +199,10 @@ func start(chromium string) (*env, error) {
 		return nil, fmt.Errorf("start Chromium %s: %w", chromium, err)
 	}
 	e.browser = bctx
-	if err := e.signIn(); err != nil {
+	signInTab, closeTab := chromedp.NewContext(e.browser)
+	err = e.signIn(signInTab, e2eUser, e2ePassword, "/enterprises", "login")
+	closeTab()
+	if err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "e2e: server %s, screenshots in %s\n", e.base, e.artefacts)
@@ -195,27 +223,22 @@ func envOr(k, def string) string {
 	return def
 }
 
-// signIn signs the browser in through the sign-in page, as a user would;
-// the session cookie then serves every tab. The page is screenshotted.
-func (e *env) signIn() error {
-	ctx, cancel := chromedp.NewContext(e.browser)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+// signIn signs a browser context in through the sign-in page, as a user
+// would, starting from the page at path (which sends it to sign in and
+// back); the session cookie then serves every tab of that context. The
+// sign-in page is screenshotted as shot.
+func (e *env) signIn(tabCtx context.Context, user, password, path, shot string) error {
+	ctx, cancelT := context.WithTimeout(tabCtx, 60*time.Second)
 	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(e.base+"/enterprises"), chromedp.WaitVisible(chromedp.CSS(`input[name=name]`))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(e.base+path), chromedp.WaitVisible(chromedp.CSS(`input[name=name]`))); err != nil {
 		return fmt.Errorf("sign-in page: %w", err)
 	}
 	if img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
-		os.WriteFile(filepath.Join(e.artefacts, "login.png"), img, 0o644)
+		os.WriteFile(filepath.Join(e.artefacts, shot+".png"), img, 0o644)
 	}
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name=name]`), e2eUser), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), e2ePassword),
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name=name]`), user), chromedp.SendKeys(chromedp.CSS(`input[name=password]`), password),
 		chromedp.Click(chromedp.CSS(`.login-form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`form.who`))); err != nil {
-		return fmt.Errorf("sign in as %s: %w", e2eUser, err)
-	}
-	// The sign-in page sent the browser back where it wanted to go.
-	path, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
-	if err != nil || path != "/enterprises" {
-		return fmt.Errorf("after sign-in the browser is at %q, not /enterprises (%v)", path, err)
+		return fmt.Errorf("sign in as %s: %w", user, err)
 	}
 	return nil
 }
@@ -663,5 +686,84 @@ func TestUploadShowsReport(t *testing.T) {
 			continue // the check of a file with errors answers 400 only from the API, not the page
 		}
 		t.Error(p)
+	}
+}
+
+// Each role sees its own view: a unit official only its unit's firms and
+// no import or audit; an enterprise user its own record, with the
+// anonymised peer comparison, and nothing of the city's analysis. Each
+// signs in in a browser context of its own (separate cookies).
+func TestRolesSeeTheirViews(t *testing.T) {
+	e := setup(t)
+	if e.firm == "" {
+		t.Skip("the role accounts exist only for the test's own server (INDUS_E2E_URL is set)")
+	}
+	for _, c := range []struct {
+		user, start, want string
+		nav               []string // links the top bar must have
+		noNav             []string // and must not
+		denied            []string // pages answering 403 or 404
+	}{
+		{"e2e-unit", "/enterprises", "/enterprises", []string{"/clusters", "/enterprises"}, []string{"/import", "/admin/audit"}, []string{"/import", "/enterprises/" + url.PathEscape(e.other)}},
+		{"e2e-firm", "/", "/enterprises/" + e.firm, []string{"/enterprises"}, []string{"/clusters", "/units", "/import", "/admin/audit"}, []string{"/clusters", "/evaluation", "/enterprises/" + url.PathEscape(e.other)}},
+	} {
+		tctx, cancelT := context.WithTimeout(e.browser, 120*time.Second)
+		bctx, cancelB := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
+		cancel := func() { cancelB(); cancelT() }
+		t.Logf("%s: new browser context", c.user)
+		if err := chromedp.Do(bctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: signing in", c.user)
+		tb := &tab{ctx: bctx, cancel: cancel, host: strings.TrimPrefix(strings.TrimPrefix(e.base, "http://"), "https://")}
+		if err := e.signIn(bctx, c.user, e2ePassword, c.start, "login-"+c.user); err != nil {
+			cancel()
+			t.Fatal(err)
+		}
+		t.Logf("%s: signed in", c.user)
+		tb.navigate(t, e.base+c.start)
+		if path := evalT[string](t, tb, `location.pathname`); path != c.want {
+			t.Errorf("%s: landed on %s, want %s", c.user, path, c.want)
+		}
+		links := evalT[[]string](t, tb, `Array.from(document.querySelectorAll(".mainnav a")).map(a => a.getAttribute("href"))`)
+		for _, l := range c.nav {
+			if !slices.Contains(links, l) {
+				t.Errorf("%s: the top bar lacks %s: %v", c.user, l, links)
+			}
+		}
+		for _, l := range c.noNav {
+			if slices.Contains(links, l) {
+				t.Errorf("%s: the top bar offers %s", c.user, l)
+			}
+		}
+		if c.user == "e2e-unit" {
+			units := evalT[[]string](t, tb, `Array.from(document.querySelectorAll("#enterprises tbody tr td:nth-child(3)")).map(td => td.textContent.trim())`)
+			if len(units) == 0 {
+				t.Errorf("the unit official sees no enterprise")
+			}
+			first := units[0]
+			for _, u := range units {
+				if u != first {
+					t.Errorf("the unit official sees firms of %q and %q", first, u)
+					break
+				}
+			}
+		} else {
+			if !evalT[bool](t, tb, `document.body.textContent.includes("同行比较")`) {
+				t.Errorf("the enterprise user's page lacks the peer comparison")
+			}
+			// No link leads to a page the role may not open.
+			if bad := evalT[[]string](t, tb, `Array.from(document.querySelectorAll("main a[href^='/units'], main a[href^='/clusters']")).map(a => a.getAttribute("href"))`); len(bad) > 0 {
+				t.Errorf("the enterprise user's page links to %v", bad)
+			}
+		}
+		e.screenshot(t, tb, "role-"+c.user, 1366, 768, true)
+		for _, p := range c.denied {
+			resp, err := chromedp.Run(tb.ctx, chromedp.NavigateResponse(e.base+p))
+			if err != nil || (resp.Status != 403 && resp.Status != 404) {
+				t.Errorf("%s: %s answered %v (%v), want 403 or 404", c.user, p, resp.Status, err)
+			}
+		}
+		cancel()
 	}
 }
