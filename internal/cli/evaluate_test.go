@@ -14,6 +14,7 @@ import (
 
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/store"
 	"github.com/indus-platform/indus/internal/synth"
 )
 
@@ -102,6 +103,16 @@ func TestEvaluateCommandOnSyntheticCity(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(out)
+	// The run is in the audit log.
+	if st, err := openStore(ctx, env, db); err != nil {
+		t.Fatal(err)
+	} else {
+		entries, _, err := st.Audit(ctx, store.AuditQuery{Action: "evaluation"})
+		st.Close()
+		if err != nil || len(entries) != 1 || entries[0].Target != "run 1" || entries[0].Detail != "scheme=zhejiang-2018 year=2023" {
+			t.Errorf("audit entries of the run: %+v %v", entries, err)
+		}
+	}
 	for _, want := range []string{"run 1: zhejiang-2018", "enterprises in scope: A ", " rated; U ", "unrated:newly_above_size",
 		"tax_per_mu", "40 units ranked", "wrote " + out1} {
 		if !strings.Contains(out, want) {
