@@ -39,5 +39,6 @@ for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), $scale dataset (seed 1, 2019–2025)"
+echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3), $scale dataset (seed 1, 2019–2025), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 "$tmp/pageload" -base "http://127.0.0.1:$port" -token "$token" "$@"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the cores: compare runs at similar load)"

@@ -50,7 +50,11 @@ func main() {
 		fail("-base must be a loopback address (127.0.0.1 or ::1), got %q", u.Hostname())
 	}
 	root := strings.TrimSuffix(*base, "/")
-	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *c * 2, DisableCompression: true}}
+	// Redirects are not followed: without a valid sign-in every page
+	// redirects to /login, and timing the login page instead of the page
+	// asked for must be an error, not a figure.
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: *c * 2, DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	paths := strings.Split(*pathsFlag, ",")
 	if *pathsFlag == "" {
 		paths = defaultPaths(client, root)
@@ -149,12 +153,20 @@ func trim(s string, n int) string {
 	return s[:n-1] + "…"
 }
 
+// newRequest is a GET signed in with the token.
+func newRequest(u string) *http.Request {
+	req, _ := http.NewRequest("GET", u, nil)
+	if authToken != "" {
+		req.Header.Set("Authorization", "Bearer "+authToken)
+	}
+	return req
+}
+
 // fetch GETs a URL and returns the time to the last byte (ms) and the
 // bytes received.
 func fetch(c *http.Client, u string, gzip bool) (float64, int, error) {
-	req, _ := http.NewRequest("GET", u, nil)
+	req := newRequest(u)
 	if gzip {
-		req.Header.Set("Authorization", "Bearer "+authToken)
 		req.Header.Set("Accept-Encoding", "gzip")
 	}
 	t := time.Now()
@@ -176,9 +188,8 @@ func fetch(c *http.Client, u string, gzip bool) (float64, int, error) {
 
 // fetchNoCache is fetch past the server's page cache.
 func fetchNoCache(c *http.Client, u string) (float64, int, error) {
-	req, _ := http.NewRequest("GET", u, nil)
+	req := newRequest(u)
 	req.Header.Set("Cache-Control", "no-cache")
-	req.Header.Set("Authorization", "Bearer "+authToken)
 	t := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -215,8 +226,7 @@ var assetRef = regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`)
 
 // firstVisit sums the bytes of a page and of every static file it loads.
 func firstVisit(c *http.Client, root, p string) (int, string) {
-	req, _ := http.NewRequest("GET", root+p, nil)
-	req.Header.Set("Authorization", "Bearer "+authToken)
+	req := newRequest(root + p)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := c.Do(req)
 	if err != nil {
@@ -224,6 +234,9 @@ func firstVisit(c *http.Client, root, p string) (int, string) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		fail("%s: HTTP %d", p, resp.StatusCode)
+	}
 	total := len(body)
 	parts := []string{fmt.Sprintf("html %d", len(body))}
 	if resp.Header.Get("Content-Encoding") == "gzip" {
@@ -258,7 +271,7 @@ func firstVisit(c *http.Client, root, p string) (int, string) {
 // defaultPaths are every page, with a real enterprise.
 func defaultPaths(c *http.Client, root string) []string {
 	uscc := ""
-	resp, err := c.Get(root + "/api/v1/enterprises?above_size=true&sort=revenue&dir=desc&limit=1")
+	resp, err := c.Do(newRequest(root + "/api/v1/enterprises?above_size=true&sort=revenue&dir=desc&limit=1"))
 	if err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -271,6 +284,8 @@ func defaultPaths(c *http.Client, root string) []string {
 		"/evaluation", "/tracks", "/tracks?unit=500101", "/warnings", "/import"}
 	if uscc != "" {
 		paths = append(paths, "/enterprises/"+url.PathEscape(uscc))
+	} else {
+		fmt.Fprintln(os.Stderr, "pageload: note: no enterprise found through the API; the enterprise page is not measured")
 	}
 	return paths
 }

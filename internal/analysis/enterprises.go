@@ -30,6 +30,10 @@ type EnterpriseQuery struct {
 	Desc bool
 	// Limit and Offset page the list; Limit 0 returns every match.
 	Limit, Offset int
+	// Years, when not nil, are the years with annual facts as the caller
+	// has just read them (store.AnnualYears), so that a page does not read
+	// them twice (12 ms on the national dataset); nil reads them.
+	Years []int
 }
 
 // EnterprisePage is a page of enterprises.
@@ -130,9 +134,12 @@ func (q EnterpriseQuery) resolve(ctx context.Context, st *store.Store) (store.En
 			}
 		}
 	}
-	years, err := st.AnnualYears(ctx)
-	if err != nil {
-		return sq, err
+	years := q.Years
+	if years == nil {
+		var err error
+		if years, err = st.AnnualYears(ctx); err != nil {
+			return sq, err
+		}
 	}
 	switch {
 	case sq.Year == 0 && len(years) > 0:

@@ -123,6 +123,10 @@ func (s *Server) pageEnterprisesView(w http.ResponseWriter, r *http.Request) {
 	caption := s.tf(lang, "ent.caption", "year", strconv.Itoa(year), "asof", s.asOf(lang, stamp))
 	src := func(st tableState, paged bool, emit func(tableRow) error) (int, error) {
 		q := enterpriseQuery(st)
+		q.Years = years
+		if years == nil {
+			q.Years = []int{} // read above: none
+		}
 		if paged {
 			q.Limit, q.Offset = st.PerPage, st.offset()
 			page, err := analysis.ListEnterprises(ctx, s.store, q)
