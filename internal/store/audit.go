@@ -54,11 +54,12 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		return e, fmt.Errorf("audit: %w", err)
 	}
 	defer tx.Rollback()
-	var last int64
-	var prev string
-	err = tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), coalesce(arg_max(sha256, seq), '') FROM audit_log`).Scan(&last, &prev)
-	if err != nil {
-		return e, fmt.Errorf("audit: %w", err)
+	last, prev := s.auditHead.seq, s.auditHead.hash
+	if !s.auditHead.loaded {
+		err = tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0), coalesce(arg_max(sha256, seq), '') FROM audit_log`).Scan(&last, &prev)
+		if err != nil {
+			return e, fmt.Errorf("audit: %w", err)
+		}
 	}
 	if prev == "" {
 		prev = auditGenesis
@@ -76,7 +77,14 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		e.Seq, e.At, e.User, e.Role, e.Action, e.Target, e.Remote, e.Outcome, e.Detail, e.PrevSHA256, e.SHA256); err != nil {
 		return e, fmt.Errorf("audit: %w", err)
 	}
-	return e, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// The head is read again next time: the commit may or may not
+		// have happened.
+		s.auditHead.loaded = false
+		return e, fmt.Errorf("audit: %w", err)
+	}
+	s.auditHead.loaded, s.auditHead.seq, s.auditHead.hash = true, e.Seq, e.SHA256
+	return e, nil
 }
 
 // AuditQuery selects audit entries.

@@ -38,6 +38,15 @@ type Store struct {
 	path      string
 	// auditMu serialises audit appends so the hash chain never forks.
 	auditMu sync.Mutex
+	// auditHead is the last entry's sequence number and hash once read,
+	// so an append does not scan the log (one process writes at a time).
+	auditHead struct {
+		loaded bool
+		seq    int64
+		hash   string
+	}
+	// peers caches evaluation runs' indicator values for peer comparisons.
+	peers peerCache
 }
 
 // Open opens (creating if needed) the database named by dsn: a file path,
