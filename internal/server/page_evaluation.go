@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -353,46 +354,68 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	v.ByCluster = s.classChart(lang, er, "eval-by-cluster", s.tf(lang, "eval.by_cluster_caption", "year", strconv.Itoa(run.Year)), clusterClassRows(lang, er, members))
+	// The counts by cluster scan every result: once per run and language.
+	crAny, err := s.cache().get(r.Context(), s.store, fmt.Sprintf("eval/cluster-classes/%d/%s", id, lang), func() (any, error) {
+		return clusterClassRows(lang, er, members), nil
+	})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v.ByCluster = s.classChart(lang, er, "eval-by-cluster", s.tf(lang, "eval.by_cluster_caption", "year", strconv.Itoa(run.Year)), crAny.(classRows))
 
 	// Enterprises.
 	var classOpts []tableOption
 	for _, c := range ids {
 		classOpts = append(classOpts, tableOption{Value: c, Label: er.className(lang, c)})
 	}
-	memberOf := map[string][]string{}
-	for _, c := range refdata.DefaultClusterSystem().Clusters {
-		for _, u := range members.Members(c.ID) {
-			memberOf[u] = append(memberOf[u], c.ID)
+	// The members of a cluster asked for by the filter, as a set, built
+	// on first use (most requests filter by no cluster).
+	memberSets := map[string]map[string]bool{}
+	isMember := func(uscc, cluster string) bool {
+		set, ok := memberSets[cluster]
+		if !ok {
+			set = map[string]bool{}
+			for _, u := range members.Members(cluster) {
+				set[u] = true
+			}
+			memberSets[cluster] = set
 		}
+		return set[uscc]
 	}
 	eSpec := &tableSpec{ID: "eval-enterprises", Prefix: "e-", Cols: evalEntCols, Sort: "rank", PerPage: 25, File: fmt.Sprintf("evaluation-%d-enterprises", id),
 		Search: "ent.search", Filters: []tableFilter{
 			{Key: "class", Label: "eval.class", Options: classOpts},
 			{Key: "unit", Label: "ent.unit", Options: unitOptions(lang), Match: func(row tableRow, v string) bool { return row.Vals[11] == v }},
 			{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang), Match: func(row tableRow, v string) bool {
-				for _, c := range memberOf[row.Vals[12].(string)] {
-					if c == v {
-						return true
-					}
-				}
-				return false
+				return isMember(row.Vals[12].(string), v)
 			}},
 		}}
 	var eRows []tableRow
-	for _, e := range er.Results {
+	for i, e := range er.Results {
 		var rank any
 		if e.Rank != nil {
 			rank = *e.Rank
 		}
+		// Column 8 (the best single change) is filled in by complete, for
+		// the rows shown or searched only.
 		row := tableRow{Vals: []any{rank, e.Name, unitName(lang, e.UnitCode), industryLabel(e.IndustryCode), e.Score, e.Class, pickLang(lang, e.ReasonZh, e.ReasonEn),
-			e.Gap, s.bestChange(lang, er, e), per10k(e.SurchargeYuan), e.LandMu, e.UnitCode, e.USCC}}
+			e.Gap, pendingBest(i), per10k(e.SurchargeYuan), e.LandMu, e.UnitCode, e.USCC}}
 		row.link(1, "/enterprises/"+url.PathEscape(e.USCC))
 		row.text(5, er.className(lang, e.Class))
 		eRows = append(eRows, row)
 	}
+	complete := func(row *tableRow) {
+		i, ok := row.Vals[8].(pendingBest)
+		if !ok {
+			return
+		}
+		vals := slices.Clone(row.Vals)
+		vals[8] = s.bestChange(lang, er, er.Results[i])
+		row.Vals = vals
+	}
 	if v.Ents, done, err = s.serveTable(w, r, eSpec, s.tf(lang, "eval.ents_caption", "year", strconv.Itoa(run.Year), "n", formatInt(run.Enterprises)),
-		memTable(eSpec, eRows)); err != nil || done {
+		lazyMemTable(eSpec, eRows, complete)); err != nil || done {
 		s.failOrDone(w, r, err)
 		return
 	}
@@ -476,6 +499,10 @@ func (s *Server) bestChange(lang string, er *evalRun, e store.EnterpriseResult) 
 	}
 	return s.tf(lang, "eval.best_text", "indicator", name, "change", fmtFloat(*e.BestChangePct, 1)+"%", "class", e.NextClass)
 }
+
+// pendingBest stands for the best-change text of result i until the row is
+// shown or searched (see lazyMemTable).
+type pendingBest int
 
 // classRows are the class counts of a chart's categories.
 type classRows struct {

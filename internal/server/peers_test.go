@@ -109,3 +109,50 @@ func ctxAs(f *matrixFixture, role string) context.Context {
 	}
 	return indus.WithPrincipal(context.Background(), p)
 }
+
+// lazyMemTable fills costly columns in for the rows shown and for searches,
+// and gives the same rows, order and totals as memTable with them filled.
+func TestLazyMemTable(t *testing.T) {
+	spec := &tableSpec{ID: "t", Cols: []tableCol{{Key: "n", Kind: colInt}, {Key: "txt", Kind: colText, NoSort: true}}, Sort: "n", PerPage: 2}
+	full := func(i int) string { return "text " + string(rune('a'+i)) }
+	var lazy, eager []tableRow
+	for _, i := range []int{3, 1, 4, 0, 2} {
+		lazy = append(lazy, tableRow{Vals: []any{i, pendingBest(i)}})
+		eager = append(eager, tableRow{Vals: []any{i, full(i)}})
+	}
+	completed := 0
+	complete := func(r *tableRow) {
+		if i, ok := r.Vals[1].(pendingBest); ok {
+			completed++
+			r.Vals = []any{r.Vals[0], full(int(i))}
+		}
+	}
+	collect := func(src tableSource, st tableState, paged bool) ([]string, int) {
+		var out []string
+		n, err := src(st, paged, func(r tableRow) error {
+			out = append(out, r.Vals[1].(string))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out, n
+	}
+	for _, st := range []tableState{{Sort: "n", Page: 1, PerPage: 2}, {Sort: "n", Desc: true, Page: 2, PerPage: 2}, {Sort: "n", Page: 1, PerPage: 2, Q: "TEXT C"}} {
+		for _, paged := range []bool{true, false} {
+			completed = 0
+			got, gn := collect(lazyMemTable(spec, lazy, complete), st, paged)
+			want, wn := collect(memTable(spec, eager), st, paged)
+			if strings.Join(got, "|") != strings.Join(want, "|") || gn != wn {
+				t.Errorf("%+v paged %v: %v (%d), want %v (%d)", st, paged, got, gn, want, wn)
+			}
+			if paged && st.Q == "" && completed != len(got) {
+				t.Errorf("%+v: %d rows completed for %d shown", st, completed, len(got))
+			}
+		}
+	}
+	// The rows themselves are left as they were.
+	if _, ok := lazy[0].Vals[1].(pendingBest); !ok {
+		t.Error("lazyMemTable changed its rows")
+	}
+}

@@ -494,10 +494,20 @@ func (s *Server) formatCell(lang string, c tableCol, v any) string {
 // memTable is the source of a table held in memory: it filters, sorts and
 // pages rows with the spec's rules.
 func memTable(spec *tableSpec, rows []tableRow) tableSource {
+	return lazyMemTable(spec, rows, nil)
+}
+
+// lazyMemTable is memTable for rows with columns that are costly to work
+// out and cannot be sorted on: complete fills them in, only for the rows a
+// search must look at and the rows emitted.
+func lazyMemTable(spec *tableSpec, rows []tableRow, complete func(*tableRow)) tableSource {
 	return func(st tableState, paged bool, emit func(tableRow) error) (int, error) {
 		kept := make([]tableRow, 0, len(rows))
 		q := strings.ToLower(st.Q)
 		for _, row := range rows {
+			if q != "" && complete != nil {
+				complete(&row)
+			}
 			if q != "" && !rowContains(spec, row, q) {
 				continue
 			}
@@ -521,7 +531,12 @@ func memTable(spec *tableSpec, rows []tableRow) tableSource {
 			}
 		}
 		if i, _ := spec.col(st.Sort); i >= 0 {
-			slices.SortStableFunc(kept, func(a, b tableRow) int { return compareCells(valAt(a, i), valAt(b, i), st.Desc) })
+			order := func(a, b tableRow) int { return compareCells(valAt(a, i), valAt(b, i), st.Desc) }
+			// Rows often come in the asked order already: checking costs
+			// one pass, sorting a large table many.
+			if !slices.IsSortedFunc(kept, order) {
+				slices.SortStableFunc(kept, order)
+			}
 		}
 		total := len(kept)
 		if paged {
@@ -529,6 +544,9 @@ func memTable(spec *tableSpec, rows []tableRow) tableSource {
 			kept = kept[lo:min(lo+st.PerPage, total)]
 		}
 		for _, row := range kept {
+			if complete != nil && q == "" {
+				complete(&row)
+			}
 			if err := emit(row); err != nil {
 				return 0, err
 			}
