@@ -391,8 +391,16 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 				return isMember(row.Vals[12].(string), v)
 			}},
 		}}
-	var eRows []tableRow
-	for i, e := range er.Results {
+	// Rows in the table's default order (rank, unranked last, stable), so
+	// the default view needs no sort of the boxed values (see memTable).
+	order := make([]int, len(er.Results))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rankLess(er.Results[order[a]].Rank, er.Results[order[b]].Rank) })
+	eRows := make([]tableRow, 0, len(er.Results))
+	for _, i := range order {
+		e := er.Results[i]
 		var rank any
 		if e.Rank != nil {
 			rank = *e.Rank
