@@ -227,24 +227,32 @@ func (s *Service) forgetUser(id int64) {
 	}
 }
 
-// hash runs HashPassword with at most two at a time (64 MiB each).
-func (s *Service) hash(ctx context.Context, password string) (string, error) {
+// hashSlot waits for one of the hashing slots (at most two argon2id runs
+// at a time, 64 MiB each); release frees it.
+func (s *Service) hashSlot(ctx context.Context) (release func(), err error) {
 	select {
 	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return nil, ctx.Err()
 	}
-	defer func() { <-s.hashing }()
+}
+
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	return HashPassword(password)
 }
 
 func (s *Service) check(ctx context.Context, hash, password string) (bool, error) {
-	select {
-	case s.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
+	release, err := s.hashSlot(ctx)
+	if err != nil {
+		return false, err
 	}
-	defer func() { <-s.hashing }()
+	defer release()
 	return CheckPassword(hash, password), nil
 }
 

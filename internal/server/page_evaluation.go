@@ -705,32 +705,24 @@ type classProb struct {
 
 // enterpriseEvaluation finds the enterprise in the newest run that has
 // it; nil when no run has it.
-func (s *Server) enterpriseEvaluation(r *http.Request, lang, uscc string) (*entEvalView, error) {
-	runs, err := s.evalRuns(r)
+// enterpriseEvaluation is the view of the firm's result in the run the
+// profile found (its newest), with the peers the profile compared; nil
+// when no run has the firm.
+func (s *Server) enterpriseEvaluation(r *http.Request, lang, uscc string, pe *analysis.EnterpriseEvaluation) (*entEvalView, error) {
+	if pe == nil {
+		return nil, nil
+	}
+	e, err := s.store.EvaluationEnterprise(r.Context(), pe.Run, uscc)
 	if err != nil {
 		return nil, err
 	}
-	for _, run := range runs {
-		e, err := s.store.EvaluationEnterprise(r.Context(), run.ID, uscc)
-		if indus.Code(err) == indus.ENotFound {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		er, err := s.loadEvalRun(r, run.ID)
-		if err != nil {
-			return nil, err
-		}
-		v := s.entEval(lang, er, e)
-		peers, err := s.store.EvaluationPeers(r.Context(), run.ID, uscc)
-		if err != nil {
-			return nil, err
-		}
-		s.addPeers(lang, er, v, e, peers)
-		return v, nil
+	er, err := s.loadEvalRun(r, pe.Run)
+	if err != nil {
+		return nil, err
 	}
-	return nil, nil
+	v := s.entEval(lang, er, e)
+	s.addPeers(lang, er, v, e, pe.Peers)
+	return v, nil
 }
 
 // addPeers writes each item's comparison with the enterprise's peers: only

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -45,11 +44,9 @@ func (s *Server) pageLoginPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	// Login CSRF (signing a victim in as the attacker) is refused by the
 	// same-origin check; there is no session yet to hold a token.
-	if o := r.Header.Get("Origin"); o != "" && o != "null" {
-		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-			s.pageError(w, r, indus.Errorf(indus.EForbidden, "%s", s.catalogue.T(lang, "login.cross_site")))
-			return
-		}
+	if !sameOrigin(r) {
+		s.pageError(w, r, indus.Errorf(indus.EForbidden, "%s", s.catalogue.T(lang, "login.cross_site")))
+		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	v := loginView{Next: safeNext(r.PostFormValue("next")), Name: name}

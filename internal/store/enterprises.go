@@ -511,7 +511,7 @@ func (s *Store) EnterpriseByUSCC(ctx context.Context, uscc string) (EnterpriseRe
 	err := s.db.QueryRowContext(ctx, `SELECT uscc, name, unit_code, park, industry_code, business_scope, above_size, founded, land_mu, land_source, batch_id
 		FROM enterprises WHERE uscc = ?`, uscc).Scan(&r.USCC, &r.Name, &r.UnitCode, &park, &code, &scope, &r.AboveSize, &founded, &land, &source, &r.BatchID)
 	if err == sql.ErrNoRows {
-		return r, indus.Errorf(indus.ENotFound, "there is no enterprise with USCC %q", uscc)
+		return r, noEnterprise(uscc)
 	}
 	if err != nil {
 		return r, fmt.Errorf("read enterprise %s: %w", uscc, err)

@@ -51,7 +51,12 @@ func scopeSQL(sc indus.Scope, alias string) (string, []any) {
 // reveals nothing), marked with indus.ErrOutOfScope so the server can log
 // the attempt.
 func outOfScope(uscc string) error {
-	return fmt.Errorf("%w%w", indus.Errorf(indus.ENotFound, "there is no enterprise with USCC %q", uscc), indus.ErrOutOfScope)
+	return fmt.Errorf("%w%w", noEnterprise(uscc), indus.ErrOutOfScope)
+}
+
+// noEnterprise is the not-found error for a USCC.
+func noEnterprise(uscc string) *indus.Error {
+	return indus.Errorf(indus.ENotFound, "there is no enterprise with USCC %q", uscc)
 }
 
 // requireInScope returns nil when the caller may see the enterprise, a
@@ -66,7 +71,7 @@ func (s *Store) requireInScope(ctx context.Context, uscc string) error {
 	var park sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT unit_code, park FROM enterprises WHERE uscc = ?`, uscc).Scan(&unit, &park)
 	if errors.Is(err, sql.ErrNoRows) {
-		return indus.Errorf(indus.ENotFound, "there is no enterprise with USCC %q", uscc)
+		return noEnterprise(uscc)
 	}
 	if err != nil {
 		return fmt.Errorf("check territory of %s: %w", uscc, err)
