@@ -55,22 +55,15 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	aq.Limit = 100
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			writeError(w, indus.Errorf(indus.EInvalid, "parameter limit: %q must be a whole number between 1 and 1000", v))
-			return
-		}
-		aq.Limit = n
+	if aq.Limit, err = intParam(r, "limit", 100); err == nil && (aq.Limit < 1 || aq.Limit > 1000) {
+		err = indus.Errorf(indus.EInvalid, "limit must be between 1 and 1000, got %d", aq.Limit)
 	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, indus.Errorf(indus.EInvalid, "parameter offset: %q must be a whole number ≥ 0", v))
-			return
-		}
-		aq.Offset = n
+	if err == nil {
+		aq.Offset, err = intParam(r, "offset", 0)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
 	}
 	entries, total, err := s.store.Audit(r.Context(), aq)
 	if err != nil {

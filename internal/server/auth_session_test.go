@@ -336,6 +336,17 @@ func TestAuditEntriesAndChain(t *testing.T) {
 	if !strings.Contains(page, "broken at entry 3") {
 		t.Errorf("audit page does not show the break")
 	}
+	// The API says so too, and names what is wrong with bad parameters.
+	_, js := send(t, a, "GET", f.ts.URL+"/api/v1/audit?verify=true&action=undo", nil, nil)
+	if !strings.Contains(js, `"broken_at": 3`) || !strings.Contains(js, `"action": "undo"`) || strings.Contains(js, `"action": "login"`) {
+		t.Errorf("audit API: %.400s", js)
+	}
+	for q, want := range map[string]string{"limit=0": "limit must be between 1 and 1000", "offset=-1": "offset must be a whole number", "since=yesterday": `parameter since: \"yesterday\"`} {
+		resp, body := send(t, a, "GET", f.ts.URL+"/api/v1/audit?"+q, nil, nil)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+			t.Errorf("audit API ?%s: %d %s", q, resp.StatusCode, body)
+		}
+	}
 }
 
 // multipartFile is a multipart body with one file part.
