@@ -424,6 +424,7 @@ var pages = []struct{ name, path string }{
 	{"tracks", "/tracks?unit=500112"},
 	{"warnings", "/warnings"},
 	{"import", "/import"},
+	{"audit", "/admin/audit"},
 }
 
 // firstUSCC finds an above-size enterprise to open.
