@@ -9,13 +9,15 @@ import (
 	"github.com/indus-platform/indus/internal/indus"
 )
 
-// Memory a bulk load needs from DuckDB's buffer pool. The staging table
-// and the intermediate results of the checks can spill to disk; what
-// cannot is the keyed table's index (an ART), which must hold every key
-// stored and every key the file adds while the transaction runs. A
-// million keys (a code and a year or month) take about 30 MB; the bound
-// allows 48 bytes a key, plus a working margin for the joins and
-// aggregates of the checks and the merge.
+// Memory a bulk load needs from DuckDB's buffer pool. Everything a load
+// keeps in DuckDB can spill to disk (the staging table, the hash tables of
+// the checks' joins and aggregates, the merge): since migration 0006 the
+// fact tables have no key index, which could not. The bound trades speed
+// for memory: the joins on the key run in memory when they get about 48
+// bytes a key (the keys stored and the keys the file adds), plus a
+// working margin; below that DuckDB spills and the load slows down but
+// still succeeds (23.7 M monthly rows under a fixed 300 MB bound:
+// BENCHMARKS.md, issue 3).
 const (
 	loadWorkMemory     = 80 << 20
 	loadIndexKeyBytes  = 48

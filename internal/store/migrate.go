@@ -60,6 +60,12 @@ func LatestSchemaVersion() int {
 // Migrate applies every migration not yet applied, each in its own
 // transaction, and returns the versions it applied.
 func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+	return s.migrateTo(ctx, LatestSchemaVersion())
+}
+
+// migrateTo applies the migrations not yet applied up to version target
+// (tests use it to build a database as an older binary left it).
+func (s *Store) migrateTo(ctx context.Context, target int) ([]int, error) {
 	ms, err := loadMigrations()
 	if err != nil {
 		return nil, err
@@ -76,7 +82,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		return nil, fmt.Errorf("the database has schema version %d, newer than this binary knows (%d): use a newer indus", current, len(ms))
 	}
 	var applied []int
-	for _, m := range ms[current:] {
+	for _, m := range ms[current:max(current, min(target, len(ms)))] {
 		tx, err := s.db.BeginTx(ctx, nil)
 		if err != nil {
 			return applied, err

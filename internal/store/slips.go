@@ -39,15 +39,21 @@ func (l *Load) checkUnitSlips() ([]RowProblem, error) {
 
 func (l *Load) checkAnnualSlips() ([]RowProblem, error) {
 	// One pass sums log values per firm and column over its stored years
-	// that the file does not replace and its staged years; one join brings
-	// the sums back to the staged rows, and Go picks the flagged columns.
-	var aggs, picks, conds []string
+	// that the file does not replace and its staged years. A value v is a
+	// slip when ln v − (L − ln v)/(n − 1) > ln F, with L the sum of the n
+	// logs (v's included); that is v > exp((L + (n − 1)·ln F)/n), a
+	// threshold per firm and column. Working the thresholds out on the
+	// sums (one row a firm) lets the join back to the staged rows compare
+	// plain values, with no logarithm a row; Go then checks the flagged
+	// columns exactly (the SQL bound is widened by a hair so rounding
+	// cannot drop a row Go would flag).
+	var aggs, sums, picks, conds []string
+	lnF := math.Log(slipFactor)
 	for i, c := range slipColumns {
 		aggs = append(aggs, fmt.Sprintf("sum(%s) AS l%d, count(%s) AS n%d", positiveLn(c), i, positiveLn(c), i))
+		sums = append(sums, fmt.Sprintf("l%[1]d, n%[1]d, CASE WHEN n%[1]d >= 3 THEN exp((l%[1]d + (n%[1]d - 1) * %[2]g) / n%[1]d) * (1 - 1e-9) END AS t%[1]d", i, lnF))
 		picks = append(picks, fmt.Sprintf("s.%s, m.l%d, m.n%d", c, i, i))
-		// ln v − mean ln(others) > ln(factor), with mean over the other n−1.
-		conds = append(conds, fmt.Sprintf("(m.n%[2]d >= 3 AND %[3]s - (m.l%[2]d - %[3]s) / (m.n%[2]d - 1) > %[4]g)",
-			c, i, positiveLn("s."+c), math.Log(slipFactor)))
+		conds = append(conds, fmt.Sprintf("s.%s > m.t%d", c, i))
 	}
 	q := fmt.Sprintf(`WITH m AS (SELECT uscc, %[1]s FROM (
 			SELECT uscc, %[2]s FROM %[3]s
@@ -56,10 +62,10 @@ func (l *Load) checkAnnualSlips() ([]RowProblem, error) {
 			WHERE t.uscc IN (SELECT uscc FROM %[3]s)
 			  AND NOT EXISTS (SELECT 1 FROM %[3]s x WHERE x.uscc = t.uscc AND x.year = t.year)
 		) GROUP BY uscc)
-		SELECT s.src_row, s.uscc, %[5]s FROM %[3]s s JOIN m USING (uscc)
-		WHERE %[6]s ORDER BY s.src_row`,
+		SELECT s.src_row, s.uscc, %[5]s FROM %[3]s s JOIN (SELECT uscc, %[6]s FROM m) m USING (uscc)
+		WHERE %[7]s ORDER BY s.src_row`,
 		strings.Join(aggs, ", "), strings.Join(slipColumns, ", "), l.stage, prefixed("t", slipColumns),
-		strings.Join(picks, ", "), strings.Join(conds, " OR "))
+		strings.Join(picks, ", "), strings.Join(sums, ", "), strings.Join(conds, " OR "))
 	rows, err := l.conn.QueryContext(l.ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("check unit slips: %w", err)

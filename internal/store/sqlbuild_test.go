@@ -30,7 +30,7 @@ func init() {
 		strings.Join(t.columns(),",") strings.Join(cols,",") len(cols) from where valueExpr agg key keys l.table.name
 		joinOn("s","d",t.keys) keyText("s",t.keys) prefixed("s",cols) prefixed("t",cols) prefixed("t",slipColumns) rowKeySQL(t)
 		slipFactor strings.Join(aggs,",") strings.Join(casts,",") strings.Join(conds,"OR") strings.Join(picks,",")
-		strings.Join(sets,",") strings.Join(slipColumns,",") strings.Join(where,"AND") t.keys[0]`) {
+		strings.Join(sets,",") strings.Join(slipColumns,",") strings.Join(where,"AND") t.keys[0] strings.Join(sums,",")`) {
 		formattedIntoSQL[e] = "reviewed"
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -208,5 +209,142 @@ func TestLockedByAnotherProcess(t *testing.T) {
 	}
 	if indus.Code(err) != indus.EConflict || !strings.Contains(err.Error(), "in use by another process (PID") {
 		t.Fatalf("unclear lock error: %v", err)
+	}
+}
+
+// keyCounts returns, per fact table, its rows and its distinct keys.
+func keyCounts(t *testing.T, st *Store) map[string][2]int64 {
+	t.Helper()
+	out := map[string][2]int64{}
+	for table, key := range map[string]string{"annual_facts": "uscc, year", "monthly_facts": "uscc, month", "enterprises": "uscc"} {
+		var rows, keys int64
+		if err := st.db.QueryRow(fmt.Sprintf(`SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT %s FROM %s)) FROM %s`, key, table, table)).Scan(&rows, &keys); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = [2]int64{rows, keys}
+	}
+	return out
+}
+
+// The fact tables have no key index (migration 0006): every way of
+// writing them must still store each key once.
+func TestFactKeysStayUnique(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	if _, err := loadEnterprises(t, st, enterprise(testUSCC[0]), enterprise(testUSCC[1]), enterprise(testUSCC[2])); err != nil {
+		t.Fatal(err)
+	}
+	loadAnnual := func(keysUnique bool, facts ...indus.AnnualFact) BatchResult {
+		t.Helper()
+		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", KeysUnique: keysUnique})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range facts {
+			if err := l.AppendAnnual(i+2, &facts[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, _, err := l.Commit(CommitOptions{})
+		if err != nil && keysUnique {
+			t.Fatal(err)
+		}
+		return res
+	}
+	loadMonthly := func(facts ...indus.MonthlyFact) BatchResult {
+		t.Helper()
+		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindMonthly, FileName: "monthly.csv", KeysUnique: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range facts {
+			if err := l.AppendMonthly(i+2, &facts[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, _, err := l.Commit(CommitOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	fact := func(u, year int, revenue float64) indus.AnnualFact {
+		return indus.AnnualFact{USCC: testUSCC[u], Year: year, Revenue: indus.Float(revenue)}
+	}
+	month := func(u, m int, output float64) indus.MonthlyFact {
+		return indus.MonthlyFact{USCC: testUSCC[u], Month: indus.Month{Year: 2024, Month: time.Month(m)}, OutputValue: indus.Float(output)}
+	}
+	want := func(step string, annual, monthly int64) {
+		t.Helper()
+		c := keyCounts(t, st)
+		for table, n := range map[string]int64{"annual_facts": annual, "monthly_facts": monthly, "enterprises": 3} {
+			if c[table] != [2]int64{n, n} {
+				t.Fatalf("%s: %s has %d rows and %d keys, want %d of each", step, table, c[table][0], c[table][1], n)
+			}
+		}
+	}
+	first := loadAnnual(true, fact(0, 2023, 10), fact(0, 2024, 11), fact(1, 2024, 20))
+	want("first import", 3, 0)
+	loadAnnual(true, fact(0, 2023, 10), fact(0, 2024, 11), fact(1, 2024, 20))
+	want("the same file again", 3, 0)
+	changed := loadAnnual(true, fact(0, 2024, 12), fact(1, 2024, 20), fact(2, 2024, 30), fact(1, 2025, 21))
+	if changed.Inserted != 2 || changed.Updated != 1 || changed.Unchanged != 1 {
+		t.Fatalf("changed file: %+v", changed)
+	}
+	want("a file with changed, same and new rows", 5, 0)
+	if res := loadAnnual(false, fact(2, 2025, 1), fact(2, 2025, 2)); res.BatchID != 0 {
+		t.Fatalf("a file repeating a key was stored: %+v", res)
+	}
+	want("a file repeating a key", 5, 0)
+	loadMonthly(month(0, 1, 1), month(0, 2, 2), month(1, 1, 3))
+	loadMonthly(month(0, 2, 5), month(1, 1, 3), month(2, 3, 4))
+	want("two monthly files", 5, 4)
+	if _, err := st.Undo(ctx, changed.BatchID, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	want("undoing the changed file", 3, 4)
+	if _, err := st.Undo(ctx, first.BatchID, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	want("undoing the first file", 0, 4)
+}
+
+// Migration 0006 rebuilds the fact tables without their key index and
+// keeps every row and every NOT NULL rule.
+func TestMigrationDropsFactKeyIndexKeepingRows(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "old.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.migrateTo(ctx, 5); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO enterprises (uscc, name, unit_code, industry_code, above_size, batch_id) VALUES ('` + testUSCC[0] + `', 'x', '500112', '3612', true, 1)`,
+		`INSERT INTO annual_facts (uscc, year, revenue, safety_accident, env_violation, under_construction, utility, batch_id, above_size)
+		 VALUES ('` + testUSCC[0] + `', 2024, 1.5, false, true, false, false, 1, true), ('` + testUSCC[0] + `', 2023, NULL, false, false, false, false, 1, NULL)`,
+		`INSERT INTO monthly_facts (uscc, month, output_value, batch_id) VALUES ('` + testUSCC[0] + `', DATE '2024-03-01', 7, 1)`,
+	} {
+		if _, err := st.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := dump(t, st, "annual_facts") + dump(t, st, "monthly_facts")
+	if applied, err := st.Migrate(ctx); err != nil || len(applied) != LatestSchemaVersion()-5 {
+		t.Fatalf("migrate from 5: %v, %v", applied, err)
+	}
+	if after := dump(t, st, "annual_facts") + dump(t, st, "monthly_facts"); after != before {
+		t.Fatalf("rows changed:\n%s\nwant\n%s", after, before)
+	}
+	var keys int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_constraints()
+		WHERE table_name IN ('annual_facts', 'monthly_facts') AND constraint_type = 'PRIMARY KEY'`).Scan(&keys); err != nil || keys != 0 {
+		t.Fatalf("primary keys left: %d, %v", keys, err)
+	}
+	if _, err := st.db.ExecContext(ctx, `INSERT INTO annual_facts (uscc, year, safety_accident, env_violation, under_construction, utility, batch_id)
+		VALUES (NULL, 2024, false, false, false, false, 1)`); err == nil {
+		t.Fatal("annual_facts accepts a NULL uscc after the migration")
 	}
 }
