@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
@@ -369,61 +369,24 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 	for _, c := range ids {
 		classOpts = append(classOpts, tableOption{Value: c, Label: er.className(lang, c)})
 	}
-	// The members of a cluster asked for by the filter, as a set, built
-	// on first use (most requests filter by no cluster).
-	memberSets := map[string]map[string]bool{}
-	isMember := func(uscc, cluster string) bool {
-		set, ok := memberSets[cluster]
-		if !ok {
-			set = map[string]bool{}
-			for _, u := range members.Members(cluster) {
-				set[u] = true
-			}
-			memberSets[cluster] = set
-		}
-		return set[uscc]
+	entsAny, err := s.cache().get(r.Context(), s.store, fmt.Sprintf("eval/ents/%d/%s", id, lang), func() (any, error) {
+		return s.evalEnterpriseRows(lang, er, members), nil
+	})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
 	}
+	ents := entsAny.(*evalEntRows)
 	eSpec := &tableSpec{ID: "eval-enterprises", Prefix: "e-", Cols: evalEntCols, Sort: "rank", PerPage: 25, File: fmt.Sprintf("evaluation-%d-enterprises", id),
 		Search: "ent.search", Filters: []tableFilter{
 			{Key: "class", Label: "eval.class", Options: classOpts},
 			{Key: "unit", Label: "ent.unit", Options: unitOptions(lang), Match: func(row tableRow, v string) bool { return row.Vals[11] == v }},
 			{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang), Match: func(row tableRow, v string) bool {
-				return isMember(row.Vals[12].(string), v)
+				return ents.isMember(row.Vals[12].(string), v)
 			}},
 		}}
-	// Rows in the table's default order (rank, unranked last, stable), so
-	// the default view needs no sort of the boxed values (see memTable).
-	order := make([]int, len(er.Results))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return rankLess(er.Results[order[a]].Rank, er.Results[order[b]].Rank) })
-	eRows := make([]tableRow, 0, len(er.Results))
-	for _, i := range order {
-		e := er.Results[i]
-		var rank any
-		if e.Rank != nil {
-			rank = *e.Rank
-		}
-		// Column 8 (the best single change) is filled in by complete, for
-		// the rows shown or searched only.
-		row := tableRow{Vals: []any{rank, e.Name, unitName(lang, e.UnitCode), industryLabel(e.IndustryCode), e.Score, e.Class, pickLang(lang, e.ReasonZh, e.ReasonEn),
-			e.Gap, pendingBest(i), per10k(e.SurchargeYuan), e.LandMu, e.UnitCode, e.USCC}}
-		row.link(1, "/enterprises/"+url.PathEscape(e.USCC))
-		row.text(5, er.className(lang, e.Class))
-		eRows = append(eRows, row)
-	}
-	complete := func(row *tableRow) {
-		i, ok := row.Vals[8].(pendingBest)
-		if !ok {
-			return
-		}
-		vals := slices.Clone(row.Vals)
-		vals[8] = s.bestChange(lang, er, er.Results[i])
-		row.Vals = vals
-	}
 	if v.Ents, done, err = s.serveTable(w, r, eSpec, s.tf(lang, "eval.ents_caption", "year", strconv.Itoa(run.Year), "n", formatInt(run.Enterprises)),
-		lazyMemTable(eSpec, eRows, complete)); err != nil || done {
+		ents.rows.source(eSpec)); err != nil || done {
 		s.failOrDone(w, r, err)
 		return
 	}
@@ -473,8 +436,15 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// Policy consequences.
-	v.Policy = s.policyRows(lang, er)
+	// Policy consequences: sums over every result, once per run and language.
+	polAny, err := s.cache().get(r.Context(), s.store, fmt.Sprintf("eval/policy/%d/%s", id, lang), func() (any, error) {
+		return s.policyRows(lang, er), nil
+	})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	v.Policy = polAny.([]policyRow)
 	s.render(w, r, "page_evaluation.html", "evaluation", "eval.title", v)
 }
 
@@ -483,6 +453,74 @@ func (s *Server) failOrDone(w http.ResponseWriter, r *http.Request, err error) {
 	if err != nil {
 		s.pageError(w, r, err)
 	}
+}
+
+// evalEntRows are a run's enterprise results as table rows in one
+// language, kept in the data cache: building a row for each of a national
+// run's 273k results is most of the page's work, so it is done once per
+// data state, and each order the table is sorted in is kept with them.
+type evalEntRows struct {
+	rows    *rowSet
+	members *analysis.EnterpriseMemberIndex
+	mu      sync.Mutex
+	sets    map[string]map[string]bool // cluster → member set, built on first use
+}
+
+// isMember reports whether the firm uscc is in cluster.
+func (e *evalEntRows) isMember(uscc, cluster string) bool {
+	e.mu.Lock()
+	set, ok := e.sets[cluster]
+	if !ok {
+		set = map[string]bool{}
+		for _, u := range e.members.Members(cluster) {
+			set[u] = true
+		}
+		e.sets[cluster] = set
+	}
+	e.mu.Unlock()
+	return set[uscc]
+}
+
+func (s *Server) evalEnterpriseRows(lang string, er *evalRun, members *analysis.EnterpriseMemberIndex) *evalEntRows {
+	// Rows in the table's default order (rank, unranked last, stable), so
+	// the default view needs no sort.
+	order := make([]int, len(er.Results))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rankLess(er.Results[order[a]].Rank, er.Results[order[b]].Rank) })
+	// The best single change reads the same for many firms (an indicator,
+	// a percentage to one decimal, a class): each text is formatted once.
+	type bestKey struct {
+		indicator, pct, class string
+	}
+	bestTexts := map[bestKey]string{}
+	best := func(e store.EnterpriseResult) string {
+		if e.NextClass == "" || e.BestIndicator == "" || e.BestChangePct == nil {
+			return ""
+		}
+		k := bestKey{e.BestIndicator, fmtFloat(*e.BestChangePct, 1), e.NextClass}
+		t, ok := bestTexts[k]
+		if !ok {
+			t = s.bestChange(lang, er, e)
+			bestTexts[k] = t
+		}
+		return t
+	}
+	rows := make([]tableRow, 0, len(er.Results))
+	for _, i := range order {
+		e := er.Results[i]
+		var rank any
+		if e.Rank != nil {
+			rank = *e.Rank
+		}
+		row := tableRow{Vals: []any{rank, e.Name, unitName(lang, e.UnitCode), industryLabel(e.IndustryCode), e.Score, e.Class, pickLang(lang, e.ReasonZh, e.ReasonEn),
+			e.Gap, best(e), per10k(e.SurchargeYuan), e.LandMu, e.UnitCode, e.USCC}}
+		row.link(1, "/enterprises/"+url.PathEscape(e.USCC))
+		row.text(5, er.className(lang, e.Class))
+		rows = append(rows, row)
+	}
+	return &evalEntRows{rows: newRowSet(rows), members: members, sets: map[string]map[string]bool{}}
 }
 
 func rankLess(a, b *int) bool {
@@ -507,10 +545,6 @@ func (s *Server) bestChange(lang string, er *evalRun, e store.EnterpriseResult) 
 	}
 	return s.tf(lang, "eval.best_text", "indicator", name, "change", fmtFloat(*e.BestChangePct, 1)+"%", "class", e.NextClass)
 }
-
-// pendingBest stands for the best-change text of result i until the row is
-// shown or searched (see lazyMemTable).
-type pendingBest int
 
 // classRows are the class counts of a chart's categories.
 type classRows struct {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -494,65 +495,186 @@ func (s *Server) formatCell(lang string, c tableCol, v any) string {
 // memTable is the source of a table held in memory: it filters, sorts and
 // pages rows with the spec's rules.
 func memTable(spec *tableSpec, rows []tableRow) tableSource {
-	return lazyMemTable(spec, rows, nil)
+	return newRowSet(rows).source(spec)
 }
 
-// lazyMemTable is memTable for rows with columns that are costly to work
-// out and cannot be sorted on: complete fills them in, only for the rows a
-// search must look at and the rows emitted.
-func lazyMemTable(spec *tableSpec, rows []tableRow, complete func(*tableRow)) tableSource {
-	return func(st tableState, paged bool, emit func(tableRow) error) (int, error) {
-		kept := make([]tableRow, 0, len(rows))
-		q := strings.ToLower(st.Q)
-		for _, row := range rows {
-			if q != "" && complete != nil {
-				complete(&row)
-			}
-			if q != "" && !rowContains(spec, row, q) {
-				continue
-			}
-			ok := true
-			for _, f := range spec.Filters {
-				v := st.F[f.Key]
-				if v == "" {
+// rowSet is an in-memory table's rows with what has been worked out for
+// them so far: the orders asked for, the rows each filter choice keeps,
+// the rows' searchable text. A page builds one per request for a small
+// table; a page with a large table (hundreds of thousands of evaluation
+// results) keeps its rowSet in the data cache, so a request only walks
+// one order, tests bits and pages: the rows are built, each order sorted
+// and each filter choice evaluated once per data state. A rowSet serves
+// one tableSpec.
+type rowSet struct {
+	rows       []tableRow
+	mu         sync.Mutex
+	orders     map[string][]int32  // sort column and direction → row indexes; nil: the rows' own order
+	kept       map[string][]uint64 // filter key and value → bit set of the rows it keeps
+	searchOnce sync.Once
+	search     []string // per row, its text and code cells in lower case, separated by NUL
+}
+
+func newRowSet(rows []tableRow) *rowSet {
+	return &rowSet{rows: rows, orders: map[string][]int32{}, kept: map[string][]uint64{}}
+}
+
+// order returns the row indexes in the order asked for (stable, missing
+// values last), or nil when the rows are in that order already.
+func (rs *rowSet) order(spec *tableSpec, st tableState) []int32 {
+	i, _ := spec.col(st.Sort)
+	if i < 0 {
+		return nil
+	}
+	key := fmt.Sprintf("%d/%t", i, st.Desc)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if o, ok := rs.orders[key]; ok {
+		return o
+	}
+	cmpRows := func(a, b int32) int { return compareCells(valAt(rs.rows[a], i), valAt(rs.rows[b], i), st.Desc) }
+	var o []int32
+	// Rows often come in the asked order already: checking costs one
+	// pass, sorting a large table many.
+	sorted := true
+	for j := 1; j < len(rs.rows) && sorted; j++ {
+		sorted = cmpRows(int32(j-1), int32(j)) <= 0
+	}
+	if !sorted {
+		o = make([]int32, len(rs.rows))
+		for j := range o {
+			o[j] = int32(j)
+		}
+		slices.SortStableFunc(o, cmpRows)
+	}
+	rs.orders[key] = o
+	return o
+}
+
+// keptBy returns the bit set of the rows filter f keeps for choice v.
+func (rs *rowSet) keptBy(spec *tableSpec, f *tableFilter, v string) []uint64 {
+	key := f.Key + "\x00" + v
+	rs.mu.Lock()
+	bits, ok := rs.kept[key]
+	rs.mu.Unlock()
+	if ok {
+		return bits
+	}
+	col, _ := spec.col(f.Key)
+	bits = make([]uint64, (len(rs.rows)+63)/64)
+	for i := range rs.rows {
+		row := &rs.rows[i]
+		keep := true // a filter with neither a Match nor a column keeps every row
+		if f.Match != nil {
+			keep = f.Match(*row, v)
+		} else if col >= 0 && col < len(row.Vals) {
+			keep = cellString(row.Vals[col]) == v
+		}
+		if keep {
+			bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	rs.mu.Lock()
+	rs.kept[key] = bits
+	rs.mu.Unlock()
+	return bits
+}
+
+// searchText returns each row's text and code cells (raw values and
+// display texts) in lower case, separated by NUL, so a search tests one
+// string a row.
+func (rs *rowSet) searchText(spec *tableSpec) []string {
+	rs.searchOnce.Do(func() {
+		rs.search = make([]string, len(rs.rows))
+		var b strings.Builder
+		for r, row := range rs.rows {
+			b.Reset()
+			for i, c := range spec.Cols {
+				if c.Kind != colText && c.Kind != colCode {
 					continue
 				}
-				if f.Match != nil {
-					ok = f.Match(row, v)
-				} else if i, _ := spec.col(f.Key); i >= 0 && i < len(row.Vals) {
-					ok = fmt.Sprint(row.Vals[i]) == v
+				if s, ok := valAt(row, i).(string); ok && s != "" {
+					b.WriteString(strings.ToLower(s))
+					b.WriteByte(0)
 				}
-				if !ok {
-					break
+				if row.Text != nil && row.Text[i] != "" {
+					b.WriteString(strings.ToLower(row.Text[i]))
+					b.WriteByte(0)
 				}
 			}
-			if ok {
-				kept = append(kept, row)
+			rs.search[r] = b.String()
+		}
+	})
+	return rs.search
+}
+
+// source serves the rows as a table of spec.
+func (rs *rowSet) source(spec *tableSpec) tableSource {
+	return func(st tableState, paged bool, emit func(tableRow) error) (int, error) {
+		order := rs.order(spec, st)
+		n := len(rs.rows)
+		at := func(j int) int {
+			if order == nil {
+				return j
+			}
+			return int(order[j])
+		}
+		var sets [][]uint64
+		for k := range spec.Filters {
+			if v := st.F[spec.Filters[k].Key]; v != "" {
+				sets = append(sets, rs.keptBy(spec, &spec.Filters[k], v))
 			}
 		}
-		if i, _ := spec.col(st.Sort); i >= 0 {
-			order := func(a, b tableRow) int { return compareCells(valAt(a, i), valAt(b, i), st.Desc) }
-			// Rows often come in the asked order already: checking costs
-			// one pass, sorting a large table many.
-			if !slices.IsSortedFunc(kept, order) {
-				slices.SortStableFunc(kept, order)
-			}
+		q := strings.ToLower(st.Q)
+		if strings.ContainsRune(q, 0) {
+			return 0, nil // no cell holds a NUL
 		}
-		total := len(kept)
+		var text []string
+		if q != "" {
+			text = rs.searchText(spec)
+		}
+		lo, hi := 0, n
 		if paged {
-			lo := min(st.offset(), total)
-			kept = kept[lo:min(lo+st.PerPage, total)]
+			lo, hi = st.offset(), st.offset()+st.PerPage
 		}
-		for _, row := range kept {
-			if complete != nil && q == "" {
-				complete(&row)
+		if len(sets) == 0 && q == "" {
+			// Every row matches: emit the page's rows alone.
+			for j := min(lo, n); j < min(hi, n); j++ {
+				if err := emit(rs.rows[at(j)]); err != nil {
+					return 0, err
+				}
 			}
-			if err := emit(row); err != nil {
-				return 0, err
+			return n, nil
+		}
+		total := 0
+	rows:
+		for j := range n {
+			i := at(j)
+			for _, bits := range sets {
+				if bits[i/64]&(1<<(i%64)) == 0 {
+					continue rows
+				}
 			}
+			if q != "" && !strings.Contains(text[i], q) {
+				continue
+			}
+			if total >= lo && total < hi {
+				if err := emit(rs.rows[i]); err != nil {
+					return 0, err
+				}
+			}
+			total++
 		}
 		return total, nil
 	}
+}
+
+// cellString is a raw value as a filter compares it.
+func cellString(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 func valAt(r tableRow, i int) any {
@@ -560,23 +682,6 @@ func valAt(r tableRow, i int) any {
 		return r.Vals[i]
 	}
 	return nil
-}
-
-// rowContains reports whether a text column of the row contains q (lower
-// case).
-func rowContains(spec *tableSpec, row tableRow, q string) bool {
-	for i, c := range spec.Cols {
-		if c.Kind != colText && c.Kind != colCode {
-			continue
-		}
-		if s, ok := valAt(row, i).(string); ok && strings.Contains(strings.ToLower(s), q) {
-			return true
-		}
-		if row.Text != nil && strings.Contains(strings.ToLower(row.Text[i]), q) {
-			return true
-		}
-	}
-	return false
 }
 
 // compareCells orders two raw values; missing values sort last in both

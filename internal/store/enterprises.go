@@ -614,8 +614,21 @@ type DataStamp struct {
 // Key is the stamp as a cache key.
 func (d DataStamp) Key() string { return fmt.Sprintf("%d/%d/%s", d.LastBatch, d.Undone, d.Derived) }
 
+type dataStampKey struct{}
+
+// WithDataStamp returns a context in which DataStamp answers d without
+// asking the database. A page asks for the stamp from every cache it
+// consults; reading it once per request saves a query each time, and
+// keeps all that the request computes under the state it started from.
+func WithDataStamp(ctx context.Context, d DataStamp) context.Context {
+	return context.WithValue(ctx, dataStampKey{}, d)
+}
+
 // DataStamp reads the current data stamp.
 func (s *Store) DataStamp(ctx context.Context) (DataStamp, error) {
+	if d, ok := ctx.Value(dataStampKey{}).(DataStamp); ok {
+		return d, nil
+	}
 	var d DataStamp
 	var asOf sql.NullTime
 	var assign, over, revoked, runs int64

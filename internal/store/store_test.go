@@ -348,3 +348,25 @@ func TestMigrationDropsFactKeyIndexKeepingRows(t *testing.T) {
 		t.Fatal("annual_facts accepts a NULL uscc after the migration")
 	}
 }
+
+// A context given a stamp answers it without a query; one without asks
+// the database, and sees a new import.
+func TestDataStampFromContext(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	before, err := st.DataStamp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := WithDataStamp(ctx, before)
+	if _, err := loadEnterprises(t, st, enterprise(testUSCC[0])); err != nil {
+		t.Fatal(err)
+	}
+	after, err := st.DataStamp(ctx)
+	if err != nil || after.Key() == before.Key() {
+		t.Fatalf("an import must change the stamp: %v → %v (%v)", before.Key(), after.Key(), err)
+	}
+	if got, err := st.DataStamp(pinned); err != nil || got.Key() != before.Key() {
+		t.Fatalf("the request's stamp was not kept: %v (%v)", got.Key(), err)
+	}
+}
