@@ -13,6 +13,7 @@ import (
 
 	"github.com/indus-platform/indus/internal/access"
 	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/store"
 )
 
 // Who may reach what. Every route in routes.go names an accessRule; the
@@ -104,6 +105,9 @@ func (s *Server) guard(pattern string, rule accessRule, h http.HandlerFunc) http
 			}
 		}
 		ctx, notes := indus.WithAccessNotes(ctx)
+		if !stateChanging(r.Method) {
+			ctx = store.WithDataStampOnce(ctx)
+		}
 		ctx = context.WithValue(ctx, csrfKey, csrf)
 		ctx = context.WithValue(ctx, sessionKeyKey, key)
 		h(w, r.WithContext(ctx))

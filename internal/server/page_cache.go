@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-
-	"github.com/indus-platform/indus/internal/store"
 )
 
 // Rendered pages are kept until the data change. A page is a function of
@@ -79,7 +77,6 @@ func (s *Server) cachedPageHandler(w http.ResponseWriter, r *http.Request, h htt
 		h(w, r)
 		return
 	}
-	r = r.WithContext(store.WithDataStamp(r.Context(), stamp))
 	// Per session: a page carries the user's name and CSRF token, and its
 	// rows depend on the user's territory.
 	key := requestSessionKey(r) + "\x00" + lang + "\x00" + r.Header.Get("HX-Request") + "\x00" + r.Header.Get("HX-Target") + "\x00" + r.Header.Get("HX-History-Restore-Request") +

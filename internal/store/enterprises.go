@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -616,19 +617,40 @@ func (d DataStamp) Key() string { return fmt.Sprintf("%d/%d/%s", d.LastBatch, d.
 
 type dataStampKey struct{}
 
-// WithDataStamp returns a context in which DataStamp answers d without
-// asking the database. A page asks for the stamp from every cache it
-// consults; reading it once per request saves a query each time, and
-// keeps all that the request computes under the state it started from.
-func WithDataStamp(ctx context.Context, d DataStamp) context.Context {
-	return context.WithValue(ctx, dataStampKey{}, d)
+// stampMemo is a request's data stamp, read at its first use.
+type stampMemo struct {
+	mu   sync.Mutex
+	read bool
+	d    DataStamp
+}
+
+// WithDataStampOnce returns a context in which DataStamp asks the database
+// once and answers the same stamp after. A page asks for the stamp from
+// every cache it consults; reading it once per request saves a query each
+// time and keeps all that the request computes under one state. For
+// requests that only read: one that writes must see its own change.
+func WithDataStampOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, dataStampKey{}, &stampMemo{})
 }
 
 // DataStamp reads the current data stamp.
 func (s *Store) DataStamp(ctx context.Context) (DataStamp, error) {
-	if d, ok := ctx.Value(dataStampKey{}).(DataStamp); ok {
-		return d, nil
+	if m, ok := ctx.Value(dataStampKey{}).(*stampMemo); ok {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if !m.read {
+			d, err := s.readDataStamp(ctx)
+			if err != nil {
+				return d, err
+			}
+			m.d, m.read = d, true
+		}
+		return m.d, nil
 	}
+	return s.readDataStamp(ctx)
+}
+
+func (s *Store) readDataStamp(ctx context.Context) (DataStamp, error) {
 	var d DataStamp
 	var asOf sql.NullTime
 	var assign, over, revoked, runs int64

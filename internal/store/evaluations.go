@@ -8,8 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -430,48 +433,76 @@ func scanRun(sc interface{ Scan(...any) error }) (EvaluationRun, error) {
 
 // Evaluations lists the runs, newest first, with their class counts.
 func (s *Store) Evaluations(ctx context.Context) ([]EvaluationRun, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM evaluation_runs r ORDER BY r.id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM evaluation_runs ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list evaluations: %w", err)
 	}
-	var out []EvaluationRun
-	idx := map[int64]int{}
+	var ids []int64
 	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		idx[r.ID] = len(out)
-		out = append(out, r)
+		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	counts, err := s.db.QueryContext(ctx, `SELECT run_id, class, count(*), count(rank) FROM evaluation_enterprises GROUP BY run_id, class`)
-	if err != nil {
-		return nil, err
-	}
-	defer counts.Close()
-	for counts.Next() {
-		var id, n, rated int64
-		var class string
-		if err := counts.Scan(&id, &class, &n, &rated); err != nil {
+	out := make([]EvaluationRun, 0, len(ids))
+	for _, id := range ids {
+		r, err := s.EvaluationByID(ctx, id)
+		if err != nil {
 			return nil, err
 		}
-		if i, ok := idx[id]; ok {
-			out[i].ClassCounts[class] = n
-			out[i].Enterprises += n
-			out[i].Rated += rated
-		}
+		// The list carries neither the scheme text nor the indicators.
+		r.SchemeYAML, r.Indicators = "", nil
+		out = append(out, r)
 	}
-	return out, counts.Err()
+	return out, nil
+}
+
+// runCache keeps evaluation runs as read in full. A run never changes once
+// written (runs are only inserted, in one transaction), so each is read
+// from the database once; an enterprise page, which needs the run of the
+// firm's result and the list of runs, then costs no scan of the results.
+type runCache struct {
+	mu   sync.Mutex
+	byID map[int64]EvaluationRun
+}
+
+// clone copies a run's maps and slices, so no caller can change the cache.
+func (r EvaluationRun) clone() EvaluationRun {
+	r.ClassCounts = maps.Clone(r.ClassCounts)
+	r.Indicators = slices.Clone(r.Indicators)
+	r.Notes = slices.Clone(r.Notes)
+	return r
 }
 
 // EvaluationByID returns one run with its scheme text, indicators and class
 // counts; a missing run is a not-found error.
 func (s *Store) EvaluationByID(ctx context.Context, id int64) (EvaluationRun, error) {
+	s.runs.mu.Lock()
+	r, ok := s.runs.byID[id]
+	s.runs.mu.Unlock()
+	if ok {
+		return r.clone(), nil
+	}
+	r, err := s.loadEvaluation(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	s.runs.mu.Lock()
+	if s.runs.byID == nil {
+		s.runs.byID = map[int64]EvaluationRun{}
+	}
+	s.runs.byID[id] = r.clone()
+	s.runs.mu.Unlock()
+	return r, nil
+}
+
+func (s *Store) loadEvaluation(ctx context.Context, id int64) (EvaluationRun, error) {
 	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM evaluation_runs r WHERE r.id = ?`, id))
 	if err == sql.ErrNoRows {
 		return r, indus.Errorf(indus.ENotFound, "there is no evaluation run %d; 'indus evaluate list' lists them", id)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/indus-platform/indus/internal/indus"
@@ -185,5 +186,37 @@ func TestSaveEvaluationFailureRecordsNothing(t *testing.T) {
 	st.db.QueryRow(`SELECT (SELECT count(*) FROM evaluation_runs) + (SELECT count(*) FROM evaluation_enterprises)`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d rows left behind", n)
+	}
+}
+
+// Runs are read from the database once and kept: what the cache answers
+// equals a fresh read, a caller changing its copy changes nothing, and a
+// run saved later appears in the list.
+func TestEvaluationRunsAreCachedSafely(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	first := saveTestRun(t, st, "s1", map[string]string{testUSCC[0]: "A", testUSCC[1]: "U"})
+	fresh, err := st.loadEvaluation(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.EvaluationByID(ctx, first)
+	if err != nil || !reflect.DeepEqual(got, fresh) {
+		t.Fatalf("first read %+v, %v; want %+v", got, err, fresh)
+	}
+	got.ClassCounts["A"] = 99
+	got.Indicators[0].Weight = -1
+	got.Notes[0] = "changed"
+	again, err := st.EvaluationByID(ctx, first)
+	if err != nil || !reflect.DeepEqual(again, fresh) {
+		t.Fatalf("a caller's change reached the cache: %+v", again)
+	}
+	list, err := st.Evaluations(ctx)
+	if err != nil || len(list) != 1 || list[0].SchemeYAML != "" || list[0].Indicators != nil || list[0].Enterprises != 2 || list[0].ClassCounts["A"] != 1 {
+		t.Fatalf("list %+v, %v", list, err)
+	}
+	second := saveTestRun(t, st, "s2", map[string]string{testUSCC[0]: "B", testUSCC[2]: "C"})
+	if list, err := st.Evaluations(ctx); err != nil || len(list) != 2 || list[0].ID != second || list[1].ID != first {
+		t.Fatalf("after a second run: %+v, %v", list, err)
 	}
 }

@@ -47,6 +47,8 @@ type Store struct {
 	}
 	// peers caches evaluation runs' indicator values for peer comparisons.
 	peers peerCache
+	// runs caches evaluation runs (they never change once written).
+	runs runCache
 }
 
 // Open opens (creating if needed) the database named by dsn: a file path,
