@@ -89,6 +89,7 @@ type UndoResult struct {
 // when a later batch, not undone, changed the same rows, or when facts still
 // refer to enterprises the batch created: undo those first.
 func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, error) {
+	defer s.dataChanged() // after the commit or rollback
 	b, err := s.BatchByID(ctx, id)
 	if err != nil {
 		return UndoResult{}, err

@@ -137,6 +137,7 @@ func (s *Store) EnterpriseClassification(ctx context.Context, uscc string) (Clas
 // current memberships, records the changes and per-cluster counts, and
 // replaces the memberships; on any error nothing changes.
 func (s *Store) ReplaceMemberships(ctx context.Context, meta AssignmentMeta, fill func(add func(MembershipRow) error) error) (Assignment, error) {
+	defer s.dataChanged() // after the commit or rollback
 	a := Assignment{SystemID: meta.SystemID, SystemVersion: meta.SystemVersion, User: meta.User, StartedAt: time.Now().UTC()}
 	if err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM import_batches`).Scan(&a.DataBatch); err != nil {
 		return a, err
@@ -433,6 +434,7 @@ func (s *Store) Overrides(ctx context.Context, systemID, uscc string, all bool) 
 // override takes effect at once; otherwise the next assignment applies it.
 // It returns the new override's id (0 for a clear).
 func (s *Store) SaveOverride(ctx context.Context, o Override, rows []MembershipRow) (int64, error) {
+	defer s.dataChanged() // after the commit or rollback
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err

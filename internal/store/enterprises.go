@@ -650,7 +650,51 @@ func (s *Store) DataStamp(ctx context.Context) (DataStamp, error) {
 	return s.readDataStamp(ctx)
 }
 
+// stampTTL bounds how long DataStamp answers from memory. Every write that
+// changes the stamp goes through this Store (DuckDB lets one process
+// write) and clears it at once; the bound only limits the damage of a
+// write path that forgot to. Under load, reading the stamp (seven
+// subqueries) was half the server's CPU: every cached page asks for it.
+const stampTTL = time.Second
+
+// stampCache is the last data stamp read, when, and a generation that
+// every write bumps, so a read that raced with a write is not kept.
+type stampCache struct {
+	mu  sync.Mutex
+	d   DataStamp
+	at  time.Time
+	gen uint64
+}
+
+// dataChanged forgets the cached stamp; called after every commit that
+// changes what DataStamp reads.
+func (s *Store) dataChanged() {
+	s.stamp.mu.Lock()
+	s.stamp.at = time.Time{}
+	s.stamp.gen++
+	s.stamp.mu.Unlock()
+}
+
 func (s *Store) readDataStamp(ctx context.Context) (DataStamp, error) {
+	s.stamp.mu.Lock()
+	d, at, gen := s.stamp.d, s.stamp.at, s.stamp.gen
+	s.stamp.mu.Unlock()
+	if !at.IsZero() && time.Since(at) < stampTTL {
+		return d, nil
+	}
+	d, err := s.queryDataStamp(ctx)
+	if err != nil {
+		return d, err
+	}
+	s.stamp.mu.Lock()
+	if s.stamp.gen == gen {
+		s.stamp.d, s.stamp.at = d, time.Now()
+	}
+	s.stamp.mu.Unlock()
+	return d, nil
+}
+
+func (s *Store) queryDataStamp(ctx context.Context) (DataStamp, error) {
 	var d DataStamp
 	var asOf sql.NullTime
 	var assign, over, revoked, runs int64

@@ -343,6 +343,7 @@ func (w *EvaluationWriter) Area(a *AreaResult, classCountsJSON string) error {
 // the same transaction). On any error nothing is recorded. It sets run.ID,
 // run.CreatedAt and run.SchemeSHA256 and returns the id.
 func (s *Store) SaveEvaluation(ctx context.Context, run *EvaluationRun, fill func(w *EvaluationWriter) error) (int64, error) {
+	defer s.dataChanged() // after the commit or rollback
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, err

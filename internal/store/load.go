@@ -254,6 +254,7 @@ func (l *Load) Commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
 }
 
 func (l *Load) commit(opts CommitOptions) (BatchResult, []RowProblem, error) {
+	defer l.store.dataChanged() // after the commit or rollback
 	ctx, c, t := l.ctx, l.conn, l.table
 	if err := l.appender.Close(); err != nil {
 		return BatchResult{}, nil, fmt.Errorf("flush staged rows: %w", err)

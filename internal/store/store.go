@@ -49,6 +49,8 @@ type Store struct {
 	peers peerCache
 	// runs caches evaluation runs (they never change once written).
 	runs runCache
+	// stamp caches the data stamp between the writes that change it.
+	stamp stampCache
 }
 
 // Open opens (creating if needed) the database named by dsn: a file path,

@@ -373,3 +373,50 @@ func TestDataStampOncePerRequest(t *testing.T) {
 		t.Fatalf("a new request must read the new stamp: %v (%v)", got.Key(), err)
 	}
 }
+
+// The stamp is kept in memory between writes: every write path that
+// changes it clears it at once, so the next read sees the change.
+func TestDataStampFollowsEveryWrite(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	last, err := st.DataStamp(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := func(step string) {
+		t.Helper()
+		d, err := st.DataStamp(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Key() == last.Key() {
+			t.Fatalf("%s: the stamp did not change (%s)", step, d.Key())
+		}
+		last = d
+	}
+	res, err := loadEnterprises(t, st, enterprise(testUSCC[0]), enterprise(testUSCC[1]), enterprise(testUSCC[2]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed("import")
+	saveTestRun(t, st, "s1", map[string]string{testUSCC[0]: "A"})
+	changed("evaluation run")
+	if _, err := st.ReplaceMemberships(ctx, AssignmentMeta{SystemID: "sys", SystemVersion: "1", User: "t"}, func(add func(MembershipRow) error) error {
+		return add(MembershipRow{USCC: testUSCC[0], ClusterID: "c1", Primary: true, Source: MembershipByRule, Rule: "code 3612"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	changed("cluster assignment")
+	if _, err := st.SaveOverride(ctx, Override{SystemID: "sys", USCC: testUSCC[1], ClusterID: "c1", Action: OverrideAdd, Reason: "test", Author: "t"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	changed("override")
+	if _, err := st.SaveOverride(ctx, Override{SystemID: "sys", USCC: testUSCC[1], ClusterID: "c1", Author: "t"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	changed("override cleared")
+	if _, err := st.Undo(ctx, res.BatchID, "t"); err != nil {
+		t.Fatal(err)
+	}
+	changed("undo")
+}
