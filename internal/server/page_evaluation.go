@@ -543,7 +543,16 @@ func (s *Server) bestChange(lang string, er *evalRun, e store.EnterpriseResult) 
 	if in := er.indicator(e.BestIndicator); in != nil {
 		name = pickLang(lang, in.NameZh, in.NameEn)
 	}
-	return s.tf(lang, "eval.best_text", "indicator", name, "change", fmtFloat(*e.BestChangePct, 1)+"%", "class", e.NextClass)
+	return s.tf(lang, "eval.best_text", "indicator", name, "change", changePct(lang, *e.BestChangePct), "class", e.NextClass)
+}
+
+// changePct formats a needed change in per cent to one decimal; a change
+// that rounds to nothing reads "less than 0.1%", not "0.0%".
+func changePct(lang string, pct float64) string {
+	if pct < 0.05 {
+		return pickLang(lang, "不足 0.1%", "less than 0.1%")
+	}
+	return fmtFloat(pct, 1) + "%"
 }
 
 // classRows are the class counts of a chart's categories.
