@@ -54,7 +54,7 @@ func (s *Server) enterpriseSpec(r *http.Request, lang string, years []int, divis
 		divs = append(divs, tableOption{Value: d, Label: label})
 	}
 	spec.Filters = []tableFilter{
-		{Key: "unit", Label: "ent.unit", Options: unitOptions(lang)},
+		{Key: "unit", Label: "ent.unit", Options: unitOptions(r.Context(), lang)},
 		{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang)},
 		{Key: "size", Label: "ent.size", Options: []tableOption{{"above", s.catalogue.T(lang, "ent.size_above")}, {"below", s.catalogue.T(lang, "ent.size_below")}}},
 		{Key: "industry", Label: "ent.industry", Options: divs},

@@ -380,7 +380,7 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 	eSpec := &tableSpec{ID: "eval-enterprises", Prefix: "e-", Cols: evalEntCols, Sort: "rank", PerPage: 25, File: fmt.Sprintf("evaluation-%d-enterprises", id),
 		Search: "ent.search", Filters: []tableFilter{
 			{Key: "class", Label: "eval.class", Options: classOpts},
-			{Key: "unit", Label: "ent.unit", Options: unitOptions(lang), Match: func(row tableRow, v string) bool { return row.Vals[11] == v }},
+			{Key: "unit", Label: "ent.unit", Options: unitOptions(r.Context(), lang), Match: func(row tableRow, v string) bool { return row.Vals[11] == v }},
 			{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang), Match: func(row tableRow, v string) bool {
 				return ents.isMember(row.Vals[12].(string), v)
 			}},

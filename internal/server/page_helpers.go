@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -56,10 +57,15 @@ func industryLabel(code string) string {
 	return code
 }
 
-// unitOptions are the 41 units as filter choices.
-func unitOptions(lang string) []tableOption {
+// unitOptions are the units as filter choices: the 41, or the units of
+// the caller's territory.
+func unitOptions(ctx context.Context, lang string) []tableOption {
+	sc := indus.ScopeFrom(ctx)
 	var out []tableOption
 	for _, u := range refdata.Units() {
+		if !sc.All && !slices.Contains(sc.Units, u.Code) {
+			continue // a unit official chooses among the units of the territory only
+		}
 		out = append(out, tableOption{Value: u.Code, Label: pickLang(lang, u.NameZh, u.NameEn)})
 	}
 	return out

@@ -82,7 +82,7 @@ func (s *Server) pageWarningsView(w http.ResponseWriter, r *http.Request) {
 		Filters: []tableFilter{
 			{Key: "type", Label: "wrn.type", Options: typeOpts},
 			{Key: "severity", Label: "wrn.severity", Options: []tableOption{{"high", t("wrn.high")}, {"medium", t("wrn.medium")}}},
-			{Key: "unit", Label: "ent.unit", Options: unitOptions(lang), Match: func(row tableRow, v string) bool { return row.Vals[7] == v }},
+			{Key: "unit", Label: "ent.unit", Options: unitOptions(r.Context(), lang), Match: func(row tableRow, v string) bool { return row.Vals[7] == v }},
 			{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang), Match: func(row tableRow, v string) bool {
 				for _, c := range row.Vals[8].([]string) {
 					if c == v {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -108,4 +109,36 @@ func ctxAs(f *matrixFixture, role string) context.Context {
 		panic(err)
 	}
 	return indus.WithPrincipal(context.Background(), p)
+}
+
+// A unit official's filters offer the units of the territory only; an
+// analyst's offer all 41.
+func TestUnitFilterOffersTheTerritory(t *testing.T) {
+	f := newMatrixFixture(t)
+	unitChoices := func(role, path string) []string {
+		t.Helper()
+		resp, body := f.do(t, role, "GET", path, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s %s: %d", role, path, resp.StatusCode)
+		}
+		sel := regexp.MustCompile(`(?s)<select name="(?:e-)?unit"[^>]*>(.*?)</select>`).FindStringSubmatch(body)
+		if sel == nil {
+			t.Fatalf("%s %s: no unit filter", role, path)
+		}
+		var codes []string
+		for _, m := range regexp.MustCompile(`<option value="([^"]*)"`).FindAllStringSubmatch(sel[1], -1) {
+			if m[1] != "" {
+				codes = append(codes, m[1])
+			}
+		}
+		return codes
+	}
+	for _, path := range []string{"/enterprises", "/evaluation"} {
+		if got := unitChoices("unit", path); len(got) != 1 || got[0] != f.unit {
+			t.Errorf("unit official on %s is offered %v, want only %s", path, got, f.unit)
+		}
+		if got := unitChoices("analyst", path); len(got) != 41 {
+			t.Errorf("analyst on %s is offered %d units, want 41", path, len(got))
+		}
+	}
 }
