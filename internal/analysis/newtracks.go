@@ -207,6 +207,7 @@ type NewTracksResult struct {
 
 	tracks map[string]*UnitTracks
 	left   []leftOut
+	res    *complexity.Result // for the product space
 }
 
 // UnitComplexity is one unit's place in the complexity ranking.
@@ -471,6 +472,7 @@ func NewTracks(ctx context.Context, st *store.Store, opt NewTracksOptions) (*New
 		return nil, complexityError(fmt.Sprintf("%d, %s level, by %s", year, o.Level, o.Basis), err)
 	}
 	nt.left = left
+	nt.res = res
 	for _, c := range left {
 		nt.Warnings = append(nt.Warnings, fmt.Sprintf("left out of ECI and PCI: %s, a separate component of the unit–industry network (%s)", c.describe(m), c.reason()))
 	}

@@ -41,7 +41,6 @@ type tracksView struct {
 	NewStar     *tableView
 	Quadrant    *chartView
 	Space       *chartView
-	SpaceError  string
 	Warnings    []string
 	Error       string // the analysis could not run; explained on the page
 	NoUnit      string // the chosen unit has no data
@@ -258,32 +257,24 @@ func (s *Server) pageTracksView(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// The product space.
-	psKey := fmt.Sprintf("space/%d/%s/%s", nt.Year, nt.Level, nt.Basis)
-	psAny, err := s.cache().get(ctx, s.store, psKey, func() (any, error) {
-		oo := o
-		oo.Year = nt.Year
-		return buildProductSpace(ctx, s.store, oo, nt.Year)
-	})
+	// The product space, from the same complexity result as the tables.
+	psKey := fmt.Sprintf("space/%d/%s/%s/%t/%t/%g", nt.Year, nt.Level, nt.Basis, nt.AboveSizeOnly, o.AllSections, nt.Threshold)
+	psAny, err := s.cache().get(ctx, s.store, psKey, func() (any, error) { return nt.ProductSpace(), nil })
 	if err != nil {
-		if indus.Code(err) == indus.EInternal {
-			s.pageError(w, r, err)
-			return
-		}
-		v.SpaceError = indus.Message(err)
-	} else {
-		var top map[string]bool
-		if ut != nil {
-			top = map[string]bool{}
-			for i, tr := range ut.Tracks {
-				if i == 20 {
-					break
-				}
-				top[tr.Code] = true
-			}
-		}
-		v.Space = s.spaceChart(lang, psAny.(*productSpace), code, v.UnitName, params, top)
+		s.pageError(w, r, err)
+		return
 	}
+	var top map[string]bool
+	if ut != nil {
+		top = map[string]bool{}
+		for i, tr := range ut.Tracks {
+			if i == 20 {
+				break
+			}
+			top[tr.Code] = true
+		}
+	}
+	v.Space = s.spaceChart(lang, psAny.(*analysis.ProductSpace), code, v.UnitName, params, top)
 	s.render(w, r, "page_tracks.html", "tracks", "trk.title", v)
 }
 
@@ -386,7 +377,7 @@ func (s *Server) quadrantChart(lang, unit, params string, ut *analysis.UnitTrack
 
 // spaceChart draws the product space, highlighting the unit's industries
 // and its top tracks.
-func (s *Server) spaceChart(lang string, ps *productSpace, unit, unitName, params string, top map[string]bool) *chartView {
+func (s *Server) spaceChart(lang string, ps *analysis.ProductSpace, unit, unitName, params string, top map[string]bool) *chartView {
 	t := func(k string) string { return s.catalogue.T(lang, k) }
 	present := ps.Present[unit]
 	cats := []any{
@@ -416,7 +407,7 @@ func (s *Server) spaceChart(lang string, ps *productSpace, unit, unitName, param
 	}
 	links := make([]any, 0, len(ps.Edges))
 	data := &chartData{Head: []string{t("trk.industry"), t("trk.industry"), t("trk.proximity"), t("trk.link")}}
-	strongest := append([]psEdge(nil), ps.Edges...)
+	strongest := append([]analysis.SpaceEdge(nil), ps.Edges...)
 	sort.Slice(strongest, func(a, b int) bool { return strongest[a].W > strongest[b].W })
 	for _, e := range ps.Edges {
 		// Compact links: the tree first, then the extra links, which a

@@ -1,118 +1,48 @@
-package server
+package analysis
 
 import (
-	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"sort"
-
-	"github.com/indus-platform/indus/internal/analysis"
-	"github.com/indus-platform/indus/internal/calc/complexity"
-	"github.com/indus-platform/indus/internal/refdata"
-	"github.com/indus-platform/indus/internal/store"
 )
 
-// The product space of the new-tracks page: industries linked by their
+// The product space of a new-tracks analysis: industries linked by their
 // proximity (the probability that units specialise in both; Hidalgo et
 // al. 2007, "The product space conditions the development of nations"),
 // drawn as its maximum spanning tree plus the strongest other links, as
-// the Atlas of Economic Complexity draws it. The proximity matrix comes
-// from calc/complexity on the same unit × industry table as
-// analysis.NewTracks; the layout is computed here, once per state of the
-// data, so the browser only draws.
-//
-// This belongs in package analysis beside NewTracks (which does not expose
-// the proximity matrix yet); it lives here because the dashboard needed it
-// first.
+// the Atlas of Economic Complexity draws it. It is built from the same
+// complexity result as the ranking of tracks, so the picture and the
+// tables agree, and laid out here so a browser only draws.
 
-// psMinProximity is the proximity above which a link that is not in the
+// spaceMinProximity is the proximity above which a link that is not in the
 // spanning tree is still drawn (0.55 in Hidalgo et al.).
-const psMinProximity = 0.55
+const spaceMinProximity = 0.55
 
-// productSpace is the network and its layout.
-type productSpace struct {
-	Codes    []string
-	PCI      []float64
-	Ubiquity []int
-	X, Y     []float64
-	Edges    []psEdge
+// ProductSpace is the network of industries and its layout.
+type ProductSpace struct {
+	Codes    []string  // industries present in some unit
+	PCI      []float64 // their product complexity
+	Ubiquity []int     // how many units specialise in each
+	X, Y     []float64 // positions in [0, 1000]²
+	Edges    []SpaceEdge
 	// Present[unit][i] says whether the unit has RCA above the threshold
 	// in industry i.
 	Present map[string][]bool
-	Dropped int // industries left out (separate components)
 }
 
-type psEdge struct {
+// SpaceEdge links industries A and B (indexes into Codes) with proximity W;
+// Tree marks the edges of the maximum spanning tree.
+type SpaceEdge struct {
 	A, B int
 	W    float64
 	Tree bool
 }
 
-// buildProductSpace computes the product space for the options of a
-// NewTracks analysis.
-func buildProductSpace(ctx context.Context, st *store.Store, o analysis.NewTracksOptions, year int) (*productSpace, error) {
-	digits := map[refdata.Level]int{refdata.LevelClass: 4, refdata.LevelGroup: 3, refdata.LevelDivision: 2}[o.Level]
-	if digits == 0 {
-		digits = 4
-	}
-	basis := map[analysis.Basis]store.MatrixBasis{analysis.BasisOutput: store.BasisOutput, analysis.BasisEmployment: store.BasisEmployees,
-		analysis.BasisFirms: store.BasisFirms}[o.Basis]
-	if basis == "" {
-		basis = store.BasisFirms
-	}
-	cells, err := st.IndustryMatrix(ctx, store.MatrixOptions{Year: year, Digits: digits, Basis: basis, AboveSizeOnly: o.AboveSizeOnly})
-	if err != nil {
-		return nil, err
-	}
-	ind := refdata.GBT4754()
-	var obs []complexity.Observation
-	for _, c := range cells {
-		if _, ok := refdata.UnitByCode(c.UnitCode); !ok {
-			continue
-		}
-		if it, ok := ind.Lookup(c.Industry); !ok || len(it.Code) != digits {
-			continue
-		}
-		obs = append(obs, complexity.Observation{Region: c.UnitCode, Activity: c.Industry, Value: c.Value})
-	}
-	threshold := o.Threshold
-	if threshold == 0 {
-		threshold = complexity.DefaultThreshold
-	}
-	ps := &productSpace{Present: map[string][]bool{}}
-	var res *complexity.Result
-	for {
-		res, err = complexity.Compute(complexity.Pivot(obs), complexity.Options{Threshold: threshold})
-		var de *complexity.DisconnectedError
-		if !errors.As(err, &de) {
-			break
-		}
-		// Keep the largest component, as NewTracks does.
-		drop := map[string]bool{}
-		for _, c := range de.Components[1:] {
-			for _, a := range c.Activities {
-				drop[a] = true
-			}
-			for _, r := range c.Regions {
-				drop["r:"+r] = true
-			}
-		}
-		ps.Dropped += len(drop)
-		kept := obs[:0:0]
-		for _, ob := range obs {
-			if !drop[ob.Activity] && !drop["r:"+ob.Region] {
-				kept = append(kept, ob)
-			}
-		}
-		if len(kept) == len(obs) || len(kept) == 0 {
-			break
-		}
-		obs = kept
-	}
-	if err != nil {
-		return nil, err
-	}
+// ProductSpace lays out the analysis's product space. It costs O(n²) in
+// the industries (a few hundred ms at class level): callers keep it.
+func (nt *NewTracksResult) ProductSpace() *ProductSpace {
+	res := nt.res
+	ps := &ProductSpace{Present: map[string][]bool{}}
 	// Only industries present somewhere have proximities.
 	P := len(res.Activities)
 	var keep []int
@@ -143,11 +73,11 @@ func buildProductSpace(ctx context.Context, st *store.Store, o analysis.NewTrack
 	for _, e := range ps.Edges {
 		inTree[[2]int{e.A, e.B}] = true
 	}
-	var extra []psEdge
+	var extra []SpaceEdge
 	for a := 0; a < n; a++ {
 		for b := a + 1; b < n; b++ {
-			if w := phi(a, b); w >= psMinProximity && !inTree[[2]int{a, b}] {
-				extra = append(extra, psEdge{A: a, B: b, W: w})
+			if w := phi(a, b); w >= spaceMinProximity && !inTree[[2]int{a, b}] {
+				extra = append(extra, SpaceEdge{A: a, B: b, W: w})
 			}
 		}
 	}
@@ -157,16 +87,16 @@ func buildProductSpace(ctx context.Context, st *store.Store, o analysis.NewTrack
 	}
 	ps.Edges = append(ps.Edges, extra...)
 	ps.X, ps.Y = forceLayout(n, ps.Edges)
-	return ps, nil
+	return ps
 }
 
 // maxSpanningTree returns the maximum spanning forest of the complete
 // graph weighted by w (Prim's algorithm, O(n²)); zero weights never link.
-func maxSpanningTree(n int, w func(a, b int) float64) []psEdge {
+func maxSpanningTree(n int, w func(a, b int) float64) []SpaceEdge {
 	in := make([]bool, n)
 	best := make([]float64, n)
 	from := make([]int, n)
-	var out []psEdge
+	var out []SpaceEdge
 	for start := 0; start < n; start++ {
 		if in[start] {
 			continue
@@ -197,7 +127,7 @@ func maxSpanningTree(n int, w func(a, b int) float64) []psEdge {
 			}
 			in[next] = true
 			a, b := min(from[next], next), max(from[next], next)
-			out = append(out, psEdge{A: a, B: b, W: best[next], Tree: true})
+			out = append(out, SpaceEdge{A: a, B: b, W: best[next], Tree: true})
 			cur = next
 		}
 	}
@@ -206,7 +136,7 @@ func maxSpanningTree(n int, w func(a, b int) float64) []psEdge {
 
 // forceLayout places n nodes with the Fruchterman–Reingold algorithm
 // (seeded, so the picture is the same for the same data), in [0, 1000]².
-func forceLayout(n int, edges []psEdge) (xs, ys []float64) {
+func forceLayout(n int, edges []SpaceEdge) (xs, ys []float64) {
 	xs, ys = make([]float64, n), make([]float64, n)
 	if n == 0 {
 		return
