@@ -246,6 +246,9 @@ type EnterpriseEvaluation struct {
 	ReasonZh  string           `json:"reason_zh,omitempty"`
 	NextClass string           `json:"next_class,omitempty"`
 	Gap       *float64         `json:"gap"`
+	// Result is the firm's full result with its items (the page explains
+	// them); the API's summary above leaves them out.
+	Result store.EnterpriseResult `json:"-"`
 }
 
 // EnterpriseMembership is one cluster an enterprise belongs to.
@@ -371,7 +374,7 @@ func LoadEnterpriseProfile(ctx context.Context, st *store.Store, uscc string) (*
 			return nil, err
 		}
 		p.Evaluation = &EnterpriseEvaluation{Run: run.ID, Year: run.Year, SchemeID: run.SchemeID, Class: r.Class, Score: r.Score, Rank: r.Rank,
-			Rated: run.Rated, Reason: r.ReasonEn, ReasonZh: r.ReasonZh, NextClass: r.NextClass, Gap: r.Gap}
+			Rated: run.Rated, Reason: r.ReasonEn, ReasonZh: r.ReasonZh, NextClass: r.NextClass, Gap: r.Gap, Result: r}
 		if p.Evaluation.Peers, err = st.EvaluationPeers(ctx, run.ID, uscc); err != nil {
 			return nil, err
 		}

@@ -271,7 +271,7 @@ func (s *Server) pageEnterpriseView(w http.ResponseWriter, r *http.Request) {
 	if len(p.Monthly) > 0 {
 		v.Chart = s.enterpriseChart(lang, p)
 	}
-	if v.Eval, err = s.enterpriseEvaluation(r, lang, p.USCC, p.Evaluation); err != nil {
+	if v.Eval, err = s.enterpriseEvaluation(r, lang, p.Evaluation); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -751,14 +751,11 @@ type classProb struct {
 // enterpriseEvaluation is the view of the firm's result in the run the
 // profile found (its newest), with the peers the profile compared; nil
 // when no run has the firm.
-func (s *Server) enterpriseEvaluation(r *http.Request, lang, uscc string, pe *analysis.EnterpriseEvaluation) (*entEvalView, error) {
+func (s *Server) enterpriseEvaluation(r *http.Request, lang string, pe *analysis.EnterpriseEvaluation) (*entEvalView, error) {
 	if pe == nil {
 		return nil, nil
 	}
-	e, err := s.store.EvaluationEnterprise(r.Context(), pe.Run, uscc)
-	if err != nil {
-		return nil, err
-	}
+	e := pe.Result // read with the profile, in the caller's scope
 	er, err := s.loadEvalRun(r, pe.Run)
 	if err != nil {
 		return nil, err
