@@ -70,6 +70,7 @@ var navItems = []navItem{
 	{"tracks", "/tracks", "nav.tracks", indus.ActViewAggregates},
 	{"warnings", "/warnings", "nav.warnings", indus.ActViewAggregates},
 	{"import", "/import", "nav.import", indus.ActImport},
+	{"users", "/admin/users", "nav.users", indus.ActAdmin},
 	{"audit", "/admin/audit", "nav.audit", indus.ActAdmin},
 }
 

@@ -69,6 +69,9 @@ func (s *Server) routes() ([]route, error) {
 		{"GET /api/v1/me", ruleSignedIn, s.apiMe},
 		{"GET /api/v1/audit", ruleAdmin, s.apiAudit},
 		{"GET /admin/audit", ruleAdmin, s.pageAudit},
+		{"GET /admin/users", ruleAdmin, s.pageUsers},
+		{"POST /admin/users", ruleAdmin, s.pageUsersAdd},
+		{"POST /admin/users/change", ruleAdmin, s.pageUsersChange},
 	}, nil
 }
 

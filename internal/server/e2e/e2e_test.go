@@ -425,6 +425,7 @@ var pages = []struct{ name, path string }{
 	{"warnings", "/warnings"},
 	{"import", "/import"},
 	{"audit", "/admin/audit"},
+	{"users", "/admin/users"},
 }
 
 // firstUSCC finds an above-size enterprise to open.
@@ -705,8 +706,8 @@ func TestRolesSeeTheirViews(t *testing.T) {
 		noNav             []string // and must not
 		denied            []string // pages answering 403 or 404
 	}{
-		{"e2e-unit", "/enterprises", "/enterprises", []string{"/clusters", "/enterprises"}, []string{"/import", "/admin/audit"}, []string{"/import", "/enterprises/" + url.PathEscape(e.other)}},
-		{"e2e-firm", "/", "/enterprises/" + e.firm, []string{"/enterprises"}, []string{"/clusters", "/units", "/import", "/admin/audit"}, []string{"/clusters", "/evaluation", "/enterprises/" + url.PathEscape(e.other)}},
+		{"e2e-unit", "/enterprises", "/enterprises", []string{"/clusters", "/enterprises"}, []string{"/import", "/admin/audit", "/admin/users"}, []string{"/import", "/admin/users", "/enterprises/" + url.PathEscape(e.other)}},
+		{"e2e-firm", "/", "/enterprises/" + e.firm, []string{"/enterprises"}, []string{"/clusters", "/units", "/import", "/admin/audit", "/admin/users"}, []string{"/clusters", "/evaluation", "/admin/users", "/enterprises/" + url.PathEscape(e.other)}},
 	} {
 		tctx, cancelT := context.WithTimeout(e.browser, 120*time.Second)
 		bctx, cancelB := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
