@@ -100,7 +100,7 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	if aerr := analysis.AuditImport(ctx, st, results, opts, err); aerr != nil {
 		return aerr
 	}
-	printImportResults(env, results, err)
+	printImportResults(env, results, err, maxPrintedFindings, "; use --report FILE.xlsx for all of them")
 	if *reportPath != "" {
 		if rerr := analysis.WriteReport(*reportPath, results); rerr != nil {
 			return rerr
@@ -156,11 +156,13 @@ func warmRollups(ctx context.Context, st *store.Store, bound bool) error {
 // maxPrintedFindings bounds what a terminal shows; --report has them all.
 const maxPrintedFindings = 50
 
-func printImportResults(env *Env, results []analysis.FileImport, err error) {
+// printImportResults prints each file's findings (up to limit, then how
+// many more and the hint) and its outcome.
+func printImportResults(env *Env, results []analysis.FileImport, err error, limit int, hint string) {
 	for i, r := range results {
 		for j, f := range r.Findings {
-			if j == maxPrintedFindings {
-				fmt.Fprintf(env.Stderr, "… %d more finding(s) in %s; use --report FILE.xlsx for all of them\n", len(r.Findings)-j, r.File)
+			if j == limit {
+				fmt.Fprintf(env.Stderr, "… %d more finding(s) in %s%s\n", len(r.Findings)-j, r.File, hint)
 				break
 			}
 			fmt.Fprintln(env.Stderr, f.String())
