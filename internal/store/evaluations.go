@@ -254,6 +254,10 @@ type AreaResult struct {
 	Rank        *int             `json:"rank"`
 	ClassCounts map[string]int64 `json:"class_counts"`
 	Items       []AreaItem       `json:"items,omitempty"`
+	// Suppressed says the area's figures are withheld from this caller:
+	// it has fewer than MinAreaEnterprises enterprises, outside the
+	// caller's territory (see suppressSmallAreas).
+	Suppressed bool `json:"suppressed,omitempty"`
 }
 
 // AreaItem is one indicator of a park or unit.
@@ -782,7 +786,40 @@ func (s *Store) EvaluationAreas(ctx context.Context, run int64, level string) ([
 			out[i].Items = append(out[i].Items, it)
 		}
 	}
-	return out, items.Err()
+	if err := items.Err(); err != nil {
+		return nil, err
+	}
+	suppressSmallAreas(indus.ScopeFrom(ctx), out)
+	return out, nil
+}
+
+// MinAreaEnterprises is the fewest enterprises a park or unit must have
+// for its evaluation figures to be shown to someone who may not see those
+// enterprises: a park of one or two firms would otherwise give away their
+// tax, energy and grades (the "rule of three" of statistical disclosure
+// control).
+const MinAreaEnterprises = 3
+
+// suppressSmallAreas withholds, from a caller without the right to the
+// enterprises, the figures of areas with fewer than MinAreaEnterprises
+// enterprises: score, rank, land, class counts and every indicator value.
+// The area and its number of enterprises stay.
+func suppressSmallAreas(sc indus.Scope, areas []AreaResult) {
+	if sc.All {
+		return
+	}
+	for i := range areas {
+		a := &areas[i]
+		if a.Enterprises >= MinAreaEnterprises || (sc.Park == "" && slices.Contains(sc.Units, a.UnitCode)) {
+			continue
+		}
+		a.Suppressed = true
+		a.LandMu, a.Score, a.Rank, a.ClassCounts = nil, nil, nil, nil
+		for j := range a.Items {
+			it := &a.Items[j]
+			it.Numerator, it.Denominator, it.Value, it.Ratio, it.Points = nil, nil, nil, nil, nil
+		}
+	}
 }
 
 // EvaluationClasses returns every enterprise's class in a run, by USCC, for

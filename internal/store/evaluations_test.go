@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/indus-platform/indus/internal/indus"
@@ -218,5 +219,63 @@ func TestEvaluationRunsAreCachedSafely(t *testing.T) {
 	second := saveTestRun(t, st, "s2", map[string]string{testUSCC[0]: "B", testUSCC[2]: "C"})
 	if list, err := st.Evaluations(ctx); err != nil || len(list) != 2 || list[0].ID != second || list[1].ID != first {
 		t.Fatalf("after a second run: %+v, %v", list, err)
+	}
+}
+
+// A park of one or two firms shows its figures only to those who may see
+// its firms; everyone else sees that it exists and how many firms it has.
+func TestSmallAreasAreSuppressed(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	run := &EvaluationRun{SchemeID: "s", SchemeVersion: "1", SchemeYAML: "id: s\n", Year: 2024, User: "t"}
+	parks := []struct {
+		code, unit string
+		firms      int64
+	}{{"P1", "500112", 1}, {"P2", "500112", 3}, {"P3", "500101", 2}}
+	id, err := st.SaveEvaluation(ctx, run, func(w *EvaluationWriter) error {
+		for i, p := range parks {
+			cc, _ := json.Marshal(map[string]int64{"C": p.firms})
+			if err := w.Area(&AreaResult{Level: AreaPark, Code: p.code, Name: p.code, UnitCode: p.unit, Enterprises: p.firms, Rated: p.firms,
+				LandMu: f64(10), Score: f64(50 + float64(i)), Rank: intp(i + 1),
+				Items: []AreaItem{{Position: 1, Indicator: "tax_per_mu", Numerator: f64(123), Denominator: f64(10), Value: f64(12.3), Ratio: f64(1), Points: f64(30)}}}, string(cc)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who        indus.Principal
+		suppressed string // the parks withheld, in order
+	}{
+		{indus.Principal{Name: "ana", Role: indus.RoleAnalyst}, ""},
+		{indus.Principal{Name: "v", Role: indus.RoleViewer}, "P1 P3"},
+		{indus.Principal{Name: "yb", Role: indus.RoleUnit, Units: []string{"500112"}}, "P3"},
+		{indus.Principal{Name: "ybp", Role: indus.RoleUnit, Units: []string{"500112"}, Park: "P1"}, "P1 P3"},
+	} {
+		areas, err := st.EvaluationAreas(indus.WithPrincipal(ctx, c.who), id, AreaPark)
+		if err != nil || len(areas) != 3 {
+			t.Fatalf("%s: %d areas, %v", c.who.Name, len(areas), err)
+		}
+		var withheld []string
+		for _, a := range areas {
+			if !a.Suppressed {
+				if a.Score == nil || a.Rank == nil || a.LandMu == nil || a.ClassCounts["C"] != a.Enterprises || *a.Items[0].Numerator != 123 {
+					t.Errorf("%s: %s lost figures it may show: %+v", c.who.Name, a.Code, a)
+				}
+				continue
+			}
+			withheld = append(withheld, a.Code)
+			it := a.Items[0]
+			if a.Score != nil || a.Rank != nil || a.LandMu != nil || a.ClassCounts != nil || it.Numerator != nil || it.Denominator != nil ||
+				it.Value != nil || it.Ratio != nil || it.Points != nil || a.Enterprises == 0 {
+				t.Errorf("%s: %s is withheld but shows %+v %+v", c.who.Name, a.Code, a, it)
+			}
+		}
+		if strings.Join(withheld, " ") != c.suppressed {
+			t.Errorf("%s: withheld %v, want %q", c.who.Name, withheld, c.suppressed)
+		}
 	}
 }
