@@ -55,6 +55,8 @@ var accessMatrix = map[string][]matrixCase{
 	"GET /admin/users":                           {{"GET", "/admin/users", [6]string{ok, deny, deny, deny, deny, login}}},
 	"POST /admin/users":                          {{"POST", "/admin/users", [6]string{ok, deny, deny, deny, deny, login}}},
 	"POST /admin/users/change":                   {{"POST", "/admin/users/change", [6]string{ok, deny, deny, deny, deny, login}}},
+	"POST /admin/tokens":                         {{"POST", "/admin/tokens", [6]string{ok, deny, deny, deny, deny, login}}},
+	"POST /admin/tokens/revoke":                  {{"POST", "/admin/tokens/revoke", [6]string{ok, deny, deny, deny, deny, login}}},
 	"GET /api/v1/imports":                        {{"GET", "/api/v1/imports", [6]string{ok, ok, deny, deny, deny, login}}},
 	"POST /api/v1/imports":                       {{"POST", "/api/v1/imports?check=true", [6]string{ok, ok, deny, deny, deny, login}}},
 	"GET /api/v1/clusters":                       {{"GET", "/api/v1/clusters", [6]string{ok, ok, ok, deny, ok, login}}},

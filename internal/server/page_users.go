@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,15 +22,18 @@ import (
 
 // usersView is the page.
 type usersView struct {
-	Table   *tableView
-	Roles   []optionView
-	Units   []optionView
-	Names   []optionView
-	Form    userForm // the add form as last sent (kept after an error)
-	Error   string
-	Done    string // what was done, for the status line
-	NewName string // the account whose password is shown
-	NewPass string // shown once
+	Table    *tableView
+	Tokens   *tableView
+	Active   []optionView // tokens that can be revoked
+	Roles    []optionView
+	Units    []optionView
+	Names    []optionView
+	Form     userForm // the add form as last sent (kept after an error)
+	Error    string
+	Done     string // what was done, for the status line
+	NewName  string // the account whose password is shown
+	NewPass  string // shown once
+	NewToken string // an API token, shown once
 }
 
 type userForm struct {
@@ -59,6 +63,8 @@ func (s *Server) usersDone(w http.ResponseWriter, r *http.Request) string {
 		return s.tf(lang, "usr.done_disable", "name", name)
 	case "enable":
 		return s.tf(lang, "usr.done_enable", "name", name)
+	case "revoke":
+		return s.tf(lang, "usr.done_revoke", "id", q.Get("token"))
 	}
 	return ""
 }
@@ -97,6 +103,12 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	v.Table = tv
+	if v.Tokens, v.Active, done, err = s.tokensTable(w, r, lang); err != nil || done {
+		if err != nil {
+			s.pageError(w, r, err)
+		}
+		return
+	}
 	for _, o := range s.roleOptions(lang) {
 		v.Roles = append(v.Roles, optionView{Value: o.Value, Label: o.Label, Selected: o.Value == v.Form.Role})
 	}
@@ -198,4 +210,78 @@ func (s *Server) usersFailed(w http.ResponseWriter, r *http.Request, form userFo
 		return
 	}
 	s.renderUsers(w, r, statusOf(indus.Code(err)), usersView{Form: form, Error: indus.Message(err)})
+}
+
+var tokenCols = []tableCol{
+	{Key: "id", Label: "usr.token_id", Kind: colInt},
+	{Key: "user", Label: "usr.name", Kind: colCode},
+	{Key: "label", Label: "usr.token_label", Kind: colText},
+	{Key: "read_only", Label: "usr.read_only", Kind: colBool},
+	{Key: "created", Label: "usr.created", Kind: colText},
+	{Key: "expires", Label: "usr.expires", Kind: colText},
+	{Key: "status", Label: "usr.status", Kind: colText},
+}
+
+// tokensTable lists every API token (never its secret) and the ones that
+// can still be revoked.
+func (s *Server) tokensTable(w http.ResponseWriter, r *http.Request, lang string) (*tableView, []optionView, bool, error) {
+	tokens, err := s.access.Tokens(r.Context(), "")
+	if err != nil {
+		return nil, nil, false, err
+	}
+	spec := &tableSpec{ID: "tokens", Prefix: "t-", File: "indus-api-tokens", Sort: "id", Desc: true, PerPage: 25, Search: "usr.search", Cols: tokenCols}
+	var rows []tableRow
+	var active []optionView
+	now := time.Now()
+	for _, t := range tokens {
+		status, expires := s.catalogue.T(lang, "usr.active"), dash
+		if t.ExpiresAt != nil {
+			expires = t.ExpiresAt.Local().Format("2006-01-02 15:04")
+		}
+		switch {
+		case t.RevokedAt != nil:
+			status = s.catalogue.T(lang, "usr.revoked")
+		case t.ExpiresAt != nil && !t.ExpiresAt.After(now):
+			status = s.catalogue.T(lang, "usr.expired")
+		default:
+			active = append(active, optionView{Value: strconv.FormatInt(t.ID, 10), Label: "#" + strconv.FormatInt(t.ID, 10) + " · " + t.UserName + " · " + t.Label})
+		}
+		rows = append(rows, tableRow{Vals: []any{t.ID, t.UserName, t.Label, t.ReadOnly, t.CreatedAt.Local().Format("2006-01-02 15:04"), expires, status}})
+	}
+	tv, done, err := s.serveTable(w, r, spec, s.catalogue.T(lang, "usr.tokens_caption"), memTable(spec, rows))
+	return tv, active, done, err
+}
+
+// pageTokensAdd creates an API token for an account and shows it once.
+func (s *Server) pageTokensAdd(w http.ResponseWriter, r *http.Request) {
+	lang := s.language(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	name := strings.TrimSpace(r.FormValue("user"))
+	label := strings.TrimSpace(r.FormValue("label"))
+	days, err := strconv.Atoi(strings.TrimSpace(r.FormValue("days")))
+	if err != nil || days < 0 || days > 3650 {
+		s.usersFailed(w, r, userForm{}, indus.Errorf(indus.EInvalid, "%s", s.catalogue.T(lang, "usr.days_bad")))
+		return
+	}
+	token, t, err := s.access.NewToken(r.Context(), name, label, r.FormValue("read_only") != "", time.Duration(days)*24*time.Hour)
+	if err != nil {
+		s.usersFailed(w, r, userForm{}, err)
+		return
+	}
+	s.renderUsers(w, r, http.StatusOK, usersView{Done: s.tf(lang, "usr.done_token", "id", strconv.FormatInt(t.ID, 10), "name", name), NewName: name, NewToken: token})
+}
+
+// pageTokensRevoke revokes an API token at once.
+func (s *Server) pageTokensRevoke(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
+	id, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("token")), 10, 64)
+	if err != nil || id <= 0 {
+		s.usersFailed(w, r, userForm{}, indus.Errorf(indus.EInvalid, "choose the token to revoke"))
+		return
+	}
+	if err := s.access.Revoke(r.Context(), id); err != nil {
+		s.usersFailed(w, r, userForm{}, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/users?"+url.Values{"done": {"revoke"}, "token": {strconv.FormatInt(id, 10)}}.Encode(), http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,5 +107,78 @@ func TestUsersPageManagesAccounts(t *testing.T) {
 		if !got[a] {
 			t.Errorf("no %s entry by root in the audit log (%v)", a, got)
 		}
+	}
+}
+
+var shownToken = regexp.MustCompile(`<code class="password" id="new-token">([^<]+)</code>`)
+
+// An administrator creates an API token for an account in the browser: it
+// works at once with the account's rights (read-only when asked), is
+// listed without its secret, and stops working when revoked.
+func TestUsersPageManagesTokens(t *testing.T) {
+	f := newSessionFixture(t)
+	addTestUser(t, f.acc, access.NewUser{Name: "root", Role: indus.RoleAdmin})
+	admin := f.browser(t)
+	f.login(t, admin, "root", testPassword)
+	_, page := send(t, admin, "GET", f.ts.URL+"/admin/users", nil, nil)
+	token := csrfMeta.FindStringSubmatch(page)[1]
+	post := func(path string, v url.Values) (*http.Response, string) {
+		t.Helper()
+		v.Set("csrf", token)
+		return send(t, admin, "POST", f.ts.URL+path, strings.NewReader(v.Encode()), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	}
+	bearer := func(method, path, tok string) int {
+		t.Helper()
+		resp, _ := send(t, http.DefaultClient, method, f.ts.URL+path, nil, map[string]string{"Authorization": "Bearer " + tok})
+		return resp.StatusCode
+	}
+	if resp, _ := post("/admin/tokens", url.Values{"user": {"ana"}, "label": {"x"}, "days": {"-1"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("negative validity: HTTP %d, want 400", resp.StatusCode)
+	}
+	resp, body := post("/admin/tokens", url.Values{"user": {"ana"}, "label": {"nightly export"}, "days": {"30"}, "read_only": {"1"}})
+	m := shownToken.FindStringSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("new token: HTTP %d, none shown\n%.400s", resp.StatusCode, body)
+	}
+	secret := m[1]
+	if got := bearer("GET", "/api/v1/me", secret); got != http.StatusOK {
+		t.Fatalf("the new token: HTTP %d on /api/v1/me", got)
+	}
+	if got := bearer("POST", "/api/v1/imports?check=true", secret); got != http.StatusForbidden {
+		t.Errorf("a read-only token posted an import: HTTP %d", got)
+	}
+	_, list := send(t, admin, "GET", f.ts.URL+"/admin/users", nil, nil)
+	if !strings.Contains(list, "nightly export") || strings.Contains(list, secret) {
+		t.Error("the token list must show the token's label and never its secret")
+	}
+	tokens, err := f.acc.Tokens(context.Background(), "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var made *store.Token
+	for i := range tokens {
+		if tokens[i].Label == "nightly export" {
+			made = &tokens[i]
+		}
+	}
+	if made == nil || !made.ReadOnly || made.ExpiresAt == nil || made.ExpiresAt.Sub(made.CreatedAt).Hours() != 30*24 {
+		t.Fatalf("stored tokens %+v", tokens)
+	}
+	if resp, _ := post("/admin/tokens/revoke", url.Values{"token": {strconv.FormatInt(made.ID, 10)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: HTTP %d", resp.StatusCode)
+	}
+	if got := bearer("GET", "/api/v1/me", secret); got != http.StatusUnauthorized {
+		t.Errorf("a revoked token: HTTP %d, want 401", got)
+	}
+	entries, _, err := f.st.Audit(context.Background(), store.AuditQuery{User: "root"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, e := range entries {
+		got[e.Action] = true
+	}
+	if !got["token_create"] || !got["token_revoke"] {
+		t.Errorf("audit actions by root: %v", got)
 	}
 }

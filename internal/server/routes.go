@@ -72,6 +72,8 @@ func (s *Server) routes() ([]route, error) {
 		{"GET /admin/users", ruleAdmin, s.pageUsers},
 		{"POST /admin/users", ruleAdmin, s.pageUsersAdd},
 		{"POST /admin/users/change", ruleAdmin, s.pageUsersChange},
+		{"POST /admin/tokens", ruleAdmin, s.pageTokensAdd},
+		{"POST /admin/tokens/revoke", ruleAdmin, s.pageTokensRevoke},
 	}, nil
 }
 
