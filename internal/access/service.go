@@ -86,7 +86,8 @@ type NewUser struct {
 // validate checks the account's territory fits its role.
 func (u *NewUser) validate() error {
 	if !userNamePattern.MatchString(u.Name) {
-		return indus.Errorf(indus.EInvalid, "user name %q: use 2–64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", u.Name)
+		return indus.Errorf(indus.EInvalid, "user name %q: use 2–64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", u.Name).
+			Zh("账号名 %q 不合规：须为 2–64 个字母、数字或 . _ @ -，并以字母或数字开头", u.Name)
 	}
 	if _, err := indus.ParseRole(string(u.Role)); err != nil {
 		return err
@@ -94,7 +95,8 @@ func (u *NewUser) validate() error {
 	for i, c := range u.Units {
 		u.Units[i] = strings.TrimSpace(c)
 		if _, ok := refdata.UnitByCode(u.Units[i]); !ok {
-			return indus.Errorf(indus.EInvalid, "unit %q is not one of the 41 evaluation units (see `indus clusters` or the units page for codes)", c)
+			return indus.Errorf(indus.EInvalid, "unit %q is not one of the 41 evaluation units (see `indus clusters` or the units page for codes)", c).
+				Zh("%q 不是 41 个评价单元之一（代码见区县页面）", c)
 		}
 	}
 	slices.Sort(u.Units)
@@ -103,35 +105,36 @@ func (u *NewUser) validate() error {
 	switch u.Role {
 	case indus.RoleUnit:
 		if len(u.Units) == 0 {
-			return indus.Errorf(indus.EInvalid, "a unit official needs at least one --unit CODE")
+			return indus.Errorf(indus.EInvalid, "a unit official needs at least one --unit CODE").Zh("区县用户至少需要选择一个区县")
 		}
 		if u.USCC != "" {
-			return indus.Errorf(indus.EInvalid, "--uscc is for enterprise users, not unit officials")
+			return indus.Errorf(indus.EInvalid, "--uscc is for enterprise users, not unit officials").Zh("统一社会信用代码只用于企业用户，不用于区县用户")
 		}
 	case indus.RoleEnterprise:
 		if u.USCC == "" {
-			return indus.Errorf(indus.EInvalid, "an enterprise user needs --uscc CODE")
+			return indus.Errorf(indus.EInvalid, "an enterprise user needs --uscc CODE").Zh("企业用户需要填写统一社会信用代码")
 		}
 		if problem, msg := indus.CheckUSCC(u.USCC); problem == indus.USCCMalformed {
 			return indus.Errorf(indus.EInvalid, "%s", msg)
 		}
 		if len(u.Units) > 0 || u.Park != "" {
-			return indus.Errorf(indus.EInvalid, "--unit and --park are for unit officials, not enterprise users")
+			return indus.Errorf(indus.EInvalid, "--unit and --park are for unit officials, not enterprise users").Zh("区县和园区只用于区县用户，不用于企业用户")
 		}
 	default:
 		if len(u.Units) > 0 || u.Park != "" || u.USCC != "" {
-			return indus.Errorf(indus.EInvalid, "role %s covers all territory: --unit, --park and --uscc do not apply", u.Role)
+			return indus.Errorf(indus.EInvalid, "role %s covers all territory: --unit, --park and --uscc do not apply", u.Role).
+				Zh("该角色覆盖全市，不需要区县、园区或统一社会信用代码")
 		}
 	}
 	if u.Park != "" && u.Role == indus.RoleUnit && len(u.Units) != 1 {
-		return indus.Errorf(indus.EInvalid, "--park narrows one unit: give exactly one --unit with it")
+		return indus.Errorf(indus.EInvalid, "--park narrows one unit: give exactly one --unit with it").Zh("园区只能限定在一个区县内：请只选择一个区县")
 	}
 	return checkPasswordStrength(u.Password)
 }
 
 func checkPasswordStrength(pw string) error {
 	if len([]rune(pw)) < MinPasswordLength {
-		return indus.Errorf(indus.EInvalid, "the password must have at least %d characters", MinPasswordLength)
+		return indus.Errorf(indus.EInvalid, "the password must have at least %d characters", MinPasswordLength).Zh("密码至少需要 %d 个字符", MinPasswordLength)
 	}
 	return nil
 }
@@ -197,7 +200,8 @@ func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) e
 			return err
 		}
 		if n <= 1 {
-			return indus.Errorf(indus.EConflict, "%s is the last active administrator; add another before disabling this one", name)
+			return indus.Errorf(indus.EConflict, "%s is the last active administrator; add another before disabling this one", name).
+				Zh("%s 是最后一个在用的系统管理员；请先新增一名管理员再停用", name)
 		}
 	}
 	if err := s.st.SetUserDisabled(ctx, u.ID, disabled); err != nil {
@@ -386,7 +390,7 @@ func (s *Service) NewToken(ctx context.Context, name, label string, readOnly boo
 		return "", store.Token{}, err
 	}
 	if u.Disabled {
-		return "", store.Token{}, indus.Errorf(indus.EConflict, "user %s is disabled", name)
+		return "", store.Token{}, indus.Errorf(indus.EConflict, "user %s is disabled", name).Zh("账号 %s 已停用", name)
 	}
 	secret := randomString(32)
 	t := store.Token{UserID: u.ID, UserName: u.Name, SecretSHA256: digest(secret), Label: label, ReadOnly: readOnly, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}

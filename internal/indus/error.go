@@ -22,9 +22,11 @@ const (
 )
 
 // Error is an error meant for the user: Message is safe to show as is.
+// MessageZh, when set, says the same in Chinese for the dashboard.
 type Error struct {
-	Code    ErrorCode
-	Message string
+	Code      ErrorCode
+	Message   string
+	MessageZh string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -32,6 +34,12 @@ func (e *Error) Error() string { return e.Message }
 // Errorf builds a domain error with a formatted message.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Zh adds the Chinese wording of the message and returns the error.
+func (e *Error) Zh(format string, args ...any) *Error {
+	e.MessageZh = fmt.Sprintf(format, args...)
+	return e
 }
 
 // Code returns the code of the first domain error in err's chain, EInternal
@@ -55,4 +63,17 @@ func Message(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// MessageIn is Message in a dashboard language ("zh-CN" or "en"): the
+// Chinese wording when the error has one, else the English.
+func MessageIn(err error, lang string) string {
+	var e *Error
+	if errors.As(err, &e) && lang != "en" && e.MessageZh != "" {
+		return e.MessageZh
+	}
+	if lang != "en" && Code(err) == EInternal {
+		return "内部错误"
+	}
+	return Message(err)
 }

@@ -147,7 +147,7 @@ func (s *Server) pageImportPost(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, herr)
 			return
 		}
-		s.renderStatus(w, r, statusOf(indus.Code(err)), "page_import.html", "import", s.catalogue.T(lang, "imp.title"), importView{History: tv, Error: indus.Message(err)})
+		s.renderStatus(w, r, statusOf(indus.Code(err)), "page_import.html", "import", s.catalogue.T(lang, "imp.title"), importView{History: tv, Error: indus.MessageIn(err, lang)})
 		return
 	}
 	if fragment {
@@ -333,7 +333,7 @@ func (s *Server) pageImportUndo(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, herr)
 			return
 		}
-		s.renderStatus(w, r, statusOf(indus.Code(err)), "page_import.html", "import", s.catalogue.T(lang, "imp.title"), importView{History: tv, Error: indus.Message(err)})
+		s.renderStatus(w, r, statusOf(indus.Code(err)), "page_import.html", "import", s.catalogue.T(lang, "imp.title"), importView{History: tv, Error: indus.MessageIn(err, lang)})
 		return
 	}
 	q := url.Values{"undone": {strconv.FormatInt(id, 10)}, "deleted": {strconv.FormatInt(res.Deleted, 10)}, "restored": {strconv.FormatInt(res.Restored, 10)}}

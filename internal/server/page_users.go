@@ -192,7 +192,7 @@ func (s *Server) pageUsersChange(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	default:
-		err = indus.Errorf(indus.EInvalid, "unknown action %q: use disable, enable or reset", action)
+		err = indus.Errorf(indus.EInvalid, "unknown action %q: use disable, enable or reset", action).Zh("未知操作 %q：请用停用、启用或重置密码", action)
 	}
 	if err != nil {
 		s.usersFailed(w, r, userForm{}, err)
@@ -209,7 +209,7 @@ func (s *Server) usersFailed(w http.ResponseWriter, r *http.Request, form userFo
 		s.pageError(w, r, err)
 		return
 	}
-	s.renderUsers(w, r, statusOf(indus.Code(err)), usersView{Form: form, Error: indus.Message(err)})
+	s.renderUsers(w, r, statusOf(indus.Code(err)), usersView{Form: form, Error: indus.MessageIn(err, s.language(w, r))})
 }
 
 var tokenCols = []tableCol{
@@ -276,7 +276,7 @@ func (s *Server) pageTokensRevoke(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
 	id, err := strconv.ParseInt(strings.TrimSpace(r.FormValue("token")), 10, 64)
 	if err != nil || id <= 0 {
-		s.usersFailed(w, r, userForm{}, indus.Errorf(indus.EInvalid, "choose the token to revoke"))
+		s.usersFailed(w, r, userForm{}, indus.Errorf(indus.EInvalid, "choose the token to revoke").Zh("请选择要吊销的令牌"))
 		return
 	}
 	if err := s.access.Revoke(r.Context(), id); err != nil {

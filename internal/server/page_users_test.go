@@ -48,7 +48,7 @@ func TestUsersPageManagesAccounts(t *testing.T) {
 	}
 	// A unit official without a unit: refused, with the reason and the form kept.
 	resp, body := post("/admin/users", url.Values{"name": {"yubei-li"}, "role": {"unit"}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `class="error-note"`) || !strings.Contains(body, `value="yubei-li"`) {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "区县用户至少需要选择一个区县") || !strings.Contains(body, `value="yubei-li"`) {
 		t.Fatalf("add without a unit: HTTP %d\n%.400s", resp.StatusCode, body)
 	}
 	// Added with a unit: the password is shown once and works.

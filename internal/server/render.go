@@ -254,7 +254,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	code := indus.Code(err)
 	lang := s.language(w, r)
 	status := statusOf(code)
-	v := errorView{Status: status, Message: indus.Message(err)}
+	v := errorView{Status: status, Message: indus.MessageIn(err, lang)}
 	switch code {
 	case indus.ENotFound:
 		v.Heading = s.catalogue.T(lang, "error.not_found")

@@ -65,7 +65,7 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 		return u, fmt.Errorf("create user: %w", err)
 	}
 	if n > 0 {
-		return u, indus.Errorf(indus.EConflict, "a user named %q already exists", u.Name)
+		return u, indus.Errorf(indus.EConflict, "a user named %q already exists", u.Name).Zh("账号 %q 已存在", u.Name)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM users`).Scan(&u.ID); err != nil {
 		return u, fmt.Errorf("create user: %w", err)
@@ -83,7 +83,7 @@ func (s *Store) CreateUser(ctx context.Context, u User) (User, error) {
 func (s *Store) UserByName(ctx context.Context, name string) (User, error) {
 	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, indus.Errorf(indus.ENotFound, "no user named %q", name)
+		return u, indus.Errorf(indus.ENotFound, "no user named %q", name).Zh("没有名为 %q 的账号", name)
 	}
 	if err != nil {
 		return u, fmt.Errorf("user %q: %w", name, err)
@@ -293,7 +293,7 @@ func scanToken(sc interface{ Scan(...any) error }) (Token, error) {
 func (s *Store) TokenByID(ctx context.Context, id int64) (Token, error) {
 	t, err := scanToken(s.db.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return t, indus.Errorf(indus.ENotFound, "no token with id %d", id)
+		return t, indus.Errorf(indus.ENotFound, "no token with id %d", id).Zh("没有编号为 %d 的令牌", id)
 	}
 	if err != nil {
 		return t, fmt.Errorf("token %d: %w", id, err)
@@ -329,7 +329,7 @@ func (s *Store) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 		if _, err := s.TokenByID(ctx, id); err != nil {
 			return err
 		}
-		return indus.Errorf(indus.EConflict, "token %d is already revoked", id)
+		return indus.Errorf(indus.EConflict, "token %d is already revoked", id).Zh("令牌 %d 已被吊销", id)
 	}
 	return nil
 }
