@@ -139,7 +139,7 @@ func (s *Server) pageImportPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if fragment {
-			s.renderFragment(w, r, "page_import.html", "import_error", indus.Message(err))
+			s.renderFragment(w, r, "page_import.html", "import_error", indus.MessageIn(err, lang))
 			return
 		}
 		tv, _, herr := s.importHistory(w, r, lang)
@@ -232,7 +232,7 @@ func (s *Server) runUpload(w http.ResponseWriter, r *http.Request, lang string) 
 		if indus.Code(err) == indus.EInternal {
 			return nil, err
 		}
-		v.Status, v.Message = "rejected", indus.Message(err)
+		v.Status, v.Message = "rejected", indus.MessageIn(err, lang)
 	}
 	errs := 0
 	for _, res := range results {

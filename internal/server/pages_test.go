@@ -376,14 +376,15 @@ func TestImportCheckImportUndo(t *testing.T) {
 	if !strings.Contains(body, "Batch 1 undone") {
 		t.Errorf("undo notice missing")
 	}
-	// Undoing twice is a conflict, explained on the page.
+	// Undoing twice is a conflict, explained on the page in its language
+	// (Chinese by default).
 	resp, err = client.PostForm(ts.URL+"/import/undo", url.Values{"batch": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "already undone") {
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(string(b), "第 1 批") || !strings.Contains(string(b), "撤销") {
 		t.Errorf("second undo: %d", resp.StatusCode)
 	}
 	// No file at all.

@@ -72,7 +72,7 @@ func (s *Store) Batches(ctx context.Context, limit int) ([]Batch, error) {
 func (s *Store) BatchByID(ctx context.Context, id int64) (Batch, error) {
 	b, err := scanBatch(s.db.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM import_batches WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
-		return Batch{}, indus.Errorf(indus.ENotFound, "there is no import batch %d; 'indus import history' lists them", id)
+		return Batch{}, indus.Errorf(indus.ENotFound, "there is no import batch %d; 'indus import history' lists them", id).Zh("没有第 %d 批导入；导入历史中列有全部批次", id)
 	}
 	return b, err
 }
@@ -96,7 +96,8 @@ func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, er
 	}
 	if b.UndoneAt != nil {
 		return UndoResult{}, indus.Errorf(indus.EConflict, "batch %d (%s) was already undone on %s by %s",
-			id, b.FileName, b.UndoneAt.Format("2006-01-02 15:04"), b.UndoneBy)
+			id, b.FileName, b.UndoneAt.Format("2006-01-02 15:04"), b.UndoneBy).
+			Zh("第 %d 批（%s）已于 %s 由 %s 撤销", id, b.FileName, b.UndoneAt.Format("2006-01-02 15:04"), b.UndoneBy)
 	}
 	t, ok := tables[b.Kind]
 	if !ok {
@@ -123,7 +124,8 @@ func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, er
 	}
 	rows.Close()
 	if len(later) > 0 {
-		return UndoResult{}, indus.Errorf(indus.EConflict, "later import batch(es) %v changed rows of batch %d; undo them first (newest first)", later, id)
+		return UndoResult{}, indus.Errorf(indus.EConflict, "later import batch(es) %v changed rows of batch %d; undo them first (newest first)", later, id).
+			Zh("之后的导入批次 %v 修改了第 %d 批的数据；请先（从最新的开始）撤销它们", later, id)
 	}
 	if t.name == "enterprises" {
 		var refs int64
@@ -136,7 +138,8 @@ func (s *Store) Undo(ctx context.Context, id int64, user string) (UndoResult, er
 			return UndoResult{}, err
 		}
 		if refs > 0 {
-			return UndoResult{}, indus.Errorf(indus.EConflict, "%d fact rows (batches %s) refer to enterprises that batch %d created; undo those batches first", refs, refBatches, id)
+			return UndoResult{}, indus.Errorf(indus.EConflict, "%d fact rows (batches %s) refer to enterprises that batch %d created; undo those batches first", refs, refBatches, id).
+				Zh("有 %d 行数据（批次 %s）属于第 %d 批新建的企业；请先撤销这些批次", refs, refBatches, id)
 		}
 	}
 	cols := t.columns()

@@ -436,7 +436,8 @@ func (l *Load) checkDuplicates(acceptValid bool) ([]RowProblem, error) {
 	}
 	if !acceptValid {
 		return problems, indus.Errorf(indus.EInvalid, "%s: the same %s appears more than once: %s; nothing was imported",
-			l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems))
+			l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems)).
+			Zh("%s：同一 %s 在文件中出现多次：%s；未导入任何数据", l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems))
 	}
 	_, err = l.conn.ExecContext(l.ctx, fmt.Sprintf(`DELETE FROM %s s WHERE (SELECT count(*) FROM %s d WHERE %s) > 1`,
 		l.stage, l.stage, joinOn("s", "d", t.keys)))
@@ -472,7 +473,8 @@ func (l *Load) checkEnterprisesExist(acceptValid bool) ([]RowProblem, error) {
 	}
 	if !acceptValid {
 		return problems, indus.Errorf(indus.EInvalid, "%s: facts for enterprises that do not exist (import enterprises first): %s; nothing was imported",
-			l.meta.FileName, listProblems(problems))
+			l.meta.FileName, listProblems(problems)).
+			Zh("%s：数据所属企业不存在（请先导入企业名录）：%s；未导入任何数据", l.meta.FileName, listProblems(problems))
 	}
 	_, err = l.conn.ExecContext(l.ctx, `DELETE `+missing)
 	return problems, err
