@@ -163,17 +163,27 @@ func userAdd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := access.New(st, access.DefaultPolicy).AddUser(ctx, access.NewUser{Name: name, Role: r, Units: units, Park: strings.TrimSpace(*park), USCC: *uscc, Password: pw})
+	u, err := acc.AddUser(ctx, access.NewUser{Name: name, Role: r, Units: units, Park: strings.TrimSpace(*park), USCC: *uscc, Password: pw})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "user %s added (role %s, %s)\n", u.Name, u.Role, territory(u))
 	return nil
+}
+
+// openAccess opens the database and its access service (accounts,
+// tokens); the caller closes the store.
+func openAccess(ctx context.Context, env *Env, db string) (*access.Service, *store.Store, error) {
+	st, err := openStore(ctx, env, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return access.New(st, access.DefaultPolicy), st, nil
 }
 
 // territory describes what part of the city a user sees.
@@ -226,12 +236,12 @@ func userList(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	users, err := access.New(st, access.DefaultPolicy).Users(ctx)
+	users, err := acc.Users(ctx)
 	if err != nil {
 		return err
 	}
@@ -273,12 +283,12 @@ func userSetDisabled(ctx context.Context, env *Env, args []string, disabled bool
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := access.New(st, access.DefaultPolicy).SetDisabled(ctx, name, disabled); err != nil {
+	if err := acc.SetDisabled(ctx, name, disabled); err != nil {
 		return err
 	}
 	if disabled {
@@ -308,12 +318,12 @@ func userPasswd(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := access.New(st, access.DefaultPolicy).SetPassword(ctx, name, pw); err != nil {
+	if err := acc.SetPassword(ctx, name, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "password of %s changed (any lockout lifted)\n", name)
@@ -360,12 +370,12 @@ func userToken(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	secret, t, err := access.New(st, access.DefaultPolicy).NewToken(ctx, name, *label, *readOnly, ttl)
+	secret, t, err := acc.NewToken(ctx, name, *label, *readOnly, ttl)
 	if err != nil {
 		return err
 	}
@@ -402,12 +412,12 @@ func userTokens(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	tokens, err := access.New(st, access.DefaultPolicy).Tokens(ctx, name)
+	tokens, err := acc.Tokens(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -469,12 +479,12 @@ func userRevoke(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, env, *db)
+	acc, st, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := access.New(st, access.DefaultPolicy).Revoke(ctx, id); err != nil {
+	if err := acc.Revoke(ctx, id); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "token %d revoked\n", id)
