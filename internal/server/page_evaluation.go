@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/indus"
@@ -370,23 +370,25 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 		classOpts = append(classOpts, tableOption{Value: c, Label: er.className(lang, c)})
 	}
 	entsAny, err := s.cache().get(r.Context(), s.store, fmt.Sprintf("eval/ents/%d/%s", id, lang), func() (any, error) {
-		return s.evalEnterpriseRows(lang, er, members), nil
+		return s.evalEnterpriseRows(lang, er), nil
 	})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	ents := entsAny.(*evalEntRows)
+	ents := entsAny.(*rowSet)
 	eSpec := &tableSpec{ID: "eval-enterprises", Prefix: "e-", Cols: evalEntCols, Sort: "rank", PerPage: 25, File: fmt.Sprintf("evaluation-%d-enterprises", id),
 		Search: "ent.search", Filters: []tableFilter{
 			{Key: "class", Label: "eval.class", Options: classOpts},
 			{Key: "unit", Label: "ent.unit", Options: unitOptions(r.Context(), lang), Match: func(row tableRow, v string) bool { return row.Vals[11] == v }},
 			{Key: "cluster", Label: "ent.cluster", Options: clusterOptions(lang), Match: func(row tableRow, v string) bool {
-				return ents.isMember(row.Vals[12].(string), v)
+				// Members are sorted; the rowSet keeps the answer per cluster.
+				_, in := slices.BinarySearch(members.Members(v), row.Vals[12].(string))
+				return in
 			}},
 		}}
 	if v.Ents, done, err = s.serveTable(w, r, eSpec, s.tf(lang, "eval.ents_caption", "year", strconv.Itoa(run.Year), "n", formatInt(run.Enterprises)),
-		ents.rows.source(eSpec)); err != nil || done {
+		ents.source(eSpec)); err != nil || done {
 		s.failOrDone(w, r, err)
 		return
 	}
@@ -455,33 +457,12 @@ func (s *Server) failOrDone(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// evalEntRows are a run's enterprise results as table rows in one
-// language, kept in the data cache: building a row for each of a national
-// run's 273k results is most of the page's work, so it is done once per
-// data state, and each order the table is sorted in is kept with them.
-type evalEntRows struct {
-	rows    *rowSet
-	members *analysis.EnterpriseMemberIndex
-	mu      sync.Mutex
-	sets    map[string]map[string]bool // cluster → member set, built on first use
-}
-
-// isMember reports whether the firm uscc is in cluster.
-func (e *evalEntRows) isMember(uscc, cluster string) bool {
-	e.mu.Lock()
-	set, ok := e.sets[cluster]
-	if !ok {
-		set = map[string]bool{}
-		for _, u := range e.members.Members(cluster) {
-			set[u] = true
-		}
-		e.sets[cluster] = set
-	}
-	e.mu.Unlock()
-	return set[uscc]
-}
-
-func (s *Server) evalEnterpriseRows(lang string, er *evalRun, members *analysis.EnterpriseMemberIndex) *evalEntRows {
+// evalEnterpriseRows builds a run's enterprise results as table rows in
+// one language. The page keeps them in the data cache as a rowSet: building
+// a row for each of a national run's 273k results is most of the page's
+// work, so it is done once per data state, as is each sort order and each
+// filter choice the table is asked for.
+func (s *Server) evalEnterpriseRows(lang string, er *evalRun) *rowSet {
 	// Rows in the table's default order (rank, unranked last, stable), so
 	// the default view needs no sort.
 	order := make([]int, len(er.Results))
@@ -496,8 +477,8 @@ func (s *Server) evalEnterpriseRows(lang string, er *evalRun, members *analysis.
 	}
 	bestTexts := map[bestKey]string{}
 	best := func(e store.EnterpriseResult) string {
-		if e.NextClass == "" || e.BestIndicator == "" || e.BestChangePct == nil {
-			return ""
+		if e.BestChangePct == nil {
+			return "" // no change to name (bestChange says so too)
 		}
 		k := bestKey{e.BestIndicator, fmtFloat(*e.BestChangePct, 1), e.NextClass}
 		t, ok := bestTexts[k]
@@ -520,7 +501,7 @@ func (s *Server) evalEnterpriseRows(lang string, er *evalRun, members *analysis.
 		row.text(5, er.className(lang, e.Class))
 		rows = append(rows, row)
 	}
-	return &evalEntRows{rows: newRowSet(rows), members: members, sets: map[string]map[string]bool{}}
+	return newRowSet(rows)
 }
 
 func rankLess(a, b *int) bool {

@@ -118,10 +118,10 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 	s.renderStatus(w, r, status, "page_users.html", "users", s.catalogue.T(lang, "usr.title"), v)
 }
 
-// roleOptions are the roles, most powerful first.
+// roleOptions are the roles, in indus.Roles order (most powerful first).
 func (s *Server) roleOptions(lang string) []tableOption {
 	var out []tableOption
-	for _, role := range []indus.Role{indus.RoleAdmin, indus.RoleAnalyst, indus.RoleUnit, indus.RoleEnterprise, indus.RoleViewer} {
+	for _, role := range indus.Roles {
 		out = append(out, tableOption{Value: string(role), Label: s.catalogue.T(lang, "role."+string(role))})
 	}
 	return out

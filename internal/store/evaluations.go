@@ -810,7 +810,10 @@ func suppressSmallAreas(sc indus.Scope, areas []AreaResult) {
 	}
 	for i := range areas {
 		a := &areas[i]
-		if a.Enterprises >= MinAreaEnterprises || (sc.Park == "" && slices.Contains(sc.Units, a.UnitCode)) {
+		// Shown when every firm of the area's unit is in the caller's
+		// scope (the same rule as the queries'); a park-scoped official
+		// is treated as not covering any small area.
+		if a.Enterprises >= MinAreaEnterprises || sc.Admits("", a.UnitCode, "") {
 			continue
 		}
 		a.Suppressed = true
