@@ -624,11 +624,12 @@ type stampMemo struct {
 	d    DataStamp
 }
 
-// WithDataStampOnce returns a context in which DataStamp asks the database
-// once and answers the same stamp after. A page asks for the stamp from
-// every cache it consults; reading it once per request saves a query each
-// time and keeps all that the request computes under one state. For
-// requests that only read: one that writes must see its own change.
+// WithDataStampOnce returns a context in which DataStamp answers the same
+// stamp all along, the one it read first. A page consults several caches,
+// each keyed by the stamp; this keeps all that one request computes under
+// one state even if a write lands meanwhile (the store's own stamp cache,
+// below, is what saves the queries). For requests that only read: one that
+// writes must see its own change.
 func WithDataStampOnce(ctx context.Context) context.Context {
 	return context.WithValue(ctx, dataStampKey{}, &stampMemo{})
 }
