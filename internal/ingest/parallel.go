@@ -22,23 +22,16 @@ import (
 const maxDupsHint = 64 << 20
 
 // sizeDups sizes the duplicate check for the rows the file probably holds,
-// estimated from its size and the lines in sample, so that the map is not
-// rebuilt again and again as it grows: at a million rows the growing is
-// a third of the check's time.
+// estimated from its size and the lines in sample, so that the index is
+// not rebuilt again and again as it grows: at a million rows the growing
+// is a third of the check's time.
 func (r *reader) sizeDups(sample []byte) {
 	lines := bytes.Count(sample, []byte{'\n'})
 	if r.csv.size <= 0 || lines == 0 {
 		return
 	}
 	est := r.csv.size / int64(len(sample)) * int64(lines)
-	if est <= int64(len(r.dups))*2 {
-		return
-	}
-	m := make(map[[2]uint64]int32, min(est+est/16, maxDupsHint))
-	for k, v := range r.dups {
-		m[k] = v
-	}
-	r.dups = m
+	r.dups.reserve(int(min(est+est/16, maxDupsHint)))
 }
 
 // parallelBlockSize is how much text one job holds; a line longer than a
@@ -337,6 +330,7 @@ func (p *pipeline) next() (parsedRow, error) {
 		}
 		<-j.done
 		p.cur, p.pos = j, 0
+		p.r.dups.touch(j.rows)
 	}
 	pr := p.cur.rows[p.pos]
 	p.cur.rows[p.pos] = parsedRow{}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/indus-platform/indus/internal/indus"
@@ -51,6 +52,11 @@ type Reader interface {
 	Next() (*Record, []Finding, error)
 	// Mapping says how each column of the file was understood.
 	Mapping() []ColumnMapping
+	// SourceRow is the row that the accepted record with the given key was
+	// read from: the key as the store writes it (USCC, USCC|YEAR or
+	// USCC|YYYY-MM). The duplicate check answers it, so it knows the rows
+	// read so far, until Close.
+	SourceRow(rowKey string) (int, bool)
 	// Close releases the file and any temporary files.
 	Close() error
 }
@@ -250,7 +256,7 @@ type reader struct {
 	pending  []bufferedRow
 	started  bool
 	head     []Finding // file-level findings, returned with the first Next
-	dups     map[[2]uint64]int32
+	dups     *keyIndex
 	// pendingErr is a structural error met while reading ahead for the
 	// header; Next returns it after the rows before it.
 	pendingErr error
@@ -264,6 +270,33 @@ type reader struct {
 
 func (r *reader) Kind() Kind               { return r.kind }
 func (r *reader) Mapping() []ColumnMapping { return r.mapping }
+
+func (r *reader) SourceRow(rowKey string) (int, bool) {
+	code, period, _ := strings.Cut(rowKey, "|")
+	var extra uint32
+	switch r.kind {
+	case KindAnnual:
+		y, err := strconv.Atoi(period)
+		if err != nil {
+			return 0, false
+		}
+		extra = uint32(y)
+	case KindMonthly:
+		m, err := indus.ParseMonth(period)
+		if err != nil {
+			return 0, false
+		}
+		extra = uint32(m.Index())
+	}
+	if len(code) != 18 || !plainCode(code) {
+		return 0, false
+	}
+	if r.dups == nil {
+		return 0, false
+	}
+	row, ok := r.dups.get(usccKey(code, extra))
+	return int(row), ok
+}
 
 func (r *reader) Close() error {
 	if r.closed {
@@ -511,7 +544,7 @@ func (r *reader) mapColumns(labels []string, opts Options) error {
 			Message:   "no unit in the header, the canonical unit is assumed (use --units to say otherwise): " + strings.Join(assumed, ", "),
 			MessageZh: "表头未注明单位，按标准单位处理（可用 --units 指定）：" + strings.Join(assumedZh, "，")})
 	}
-	r.dups = map[[2]uint64]int32{}
+	r.dups = newKeyIndex(0)
 	r.keyHdr = r.bind[cUSCC].header
 	switch r.kind {
 	case KindAnnual:

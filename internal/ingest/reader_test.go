@@ -425,3 +425,36 @@ func TestOpenDetectsFormatByContent(t *testing.T) {
 		t.Errorf("records %d", len(got.records))
 	}
 }
+
+// SourceRow gives, for each accepted record's key as the store writes
+// it, the row it was read from; a rejected repeat keeps its first row;
+// keys never read, and any key after Close, are unknown.
+func TestSourceRow(t *testing.T) {
+	a, b := validUSCC(1), validUSCC(2)
+	annual := "uscc,year,revenue\n" + a + ",2023,1\n" + a + ",2024,1\n\n" + b + ",2024,1\n" + a + ",2024,2\n"
+	monthly := "uscc,month,output_value\n" + a + ",2024-03,1\n" + b + ",2024-03,1\n" + b + ",2024-04,1\n"
+	for _, c := range []struct {
+		text string
+		rows map[string]int
+	}{
+		{annual, map[string]int{a + "|2023": 2, a + "|2024": 3, b + "|2024": 5, b + "|2023": 0, a: 0, a + "|x": 0}},
+		{monthly, map[string]int{a + "|2024-03": 2, b + "|2024-03": 3, b + "|2024-04": 4, a + "|2024-04": 0, b + "|2024": 0}},
+	} {
+		r, err := OpenReader("f.csv", strings.NewReader(c.text), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAllOf(t, r)
+		for key, want := range c.rows {
+			if row, ok := r.SourceRow(key); row != want || ok != (want > 0) {
+				t.Errorf("%s: SourceRow(%s) = %d, %v; want %d", r.Kind(), key, row, ok, want)
+			}
+		}
+		r.Close()
+		for key := range c.rows {
+			if _, ok := r.SourceRow(key); ok {
+				t.Errorf("%s: SourceRow(%s) answered after Close", r.Kind(), key)
+			}
+		}
+	}
+}

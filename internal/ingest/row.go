@@ -562,14 +562,13 @@ func (r *reader) dedup(rec *Record, fs []Finding, key [2]uint64) (*Record, []Fin
 	if rec == nil {
 		return nil, fs
 	}
-	if first, dup := r.dups[key]; dup {
+	if first, dup := r.dups.firstOrAdd(key, int32(rec.Row)); dup {
 		kt := keyText(rec)
 		fs = append(fs, Finding{File: r.file, Row: rec.Row, Column: r.keyHdr, Value: printable(kt), Severity: SevError,
 			Message:   fmt.Sprintf("%s appears more than once in the file (rows %d and %d); this row is rejected", kt, first, rec.Row),
 			MessageZh: fmt.Sprintf("%s 在文件中重复出现（第 %d 行与第 %d 行）；本行不予导入", kt, first, rec.Row)})
 		return nil, fs
 	}
-	r.dups[key] = int32(rec.Row)
 	return rec, fs
 }
 

@@ -197,7 +197,7 @@ func (s *Store) Revisions(ctx context.Context, id int64, limit int) ([]Revision,
 	for _, v := range t.values {
 		casts = append(casts, fmt.Sprintf("CAST(%s AS VARCHAR)", v))
 	}
-	key := rowKeySQL(t)
+	key := rowKeySQL(t, "")
 	// Old versions: replaced by this batch. New versions: written by it, now
 	// either current or themselves replaced (or undone) later.
 	q := fmt.Sprintf(`WITH old AS (SELECT %[1]s AS k, %[2]s FROM %[3]s WHERE replaced_by = ? AND op = 'update'),

@@ -372,3 +372,11 @@ func (s *Store) Reference(ctx context.Context, name string) ([]ReferenceRow, err
 	}
 	return out, nil
 }
+
+// nullable passes a missing number to SQL as NULL.
+func nullable(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

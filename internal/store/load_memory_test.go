@@ -76,9 +76,15 @@ func TestMemoryLimitSetAndRestore(t *testing.T) {
 	}
 }
 
-// A load whose caller has rejected repeated keys (KeysUnique) and that
-// stages no originals commits the same as one that checks everything.
-func TestKeysUniqueLoadWithoutOriginals(t *testing.T) {
+// mapIndex is a caller's row index (LoadMeta.Rows).
+type mapIndex map[string]int
+
+func (m mapIndex) SourceRow(key string) (int, bool) { row, ok := m[key]; return row, ok }
+
+// A load given the caller's row index (whose caller has rejected repeated
+// keys) and staging no originals commits the same as one keeping its own
+// index, and reports rows through the caller's index.
+func TestLoadWithCallersRowIndex(t *testing.T) {
 	ctx := context.Background()
 	var facts []string
 	for _, unique := range []bool{false, true} {
@@ -86,7 +92,11 @@ func TestKeysUniqueLoadWithoutOriginals(t *testing.T) {
 		if _, err := loadEnterprises(t, st, enterprise(testUSCC[0]), enterprise(testUSCC[1])); err != nil {
 			t.Fatal(err)
 		}
-		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", SHA256: "y", User: "t", KeysUnique: unique})
+		meta := LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", SHA256: "y", User: "t"}
+		if unique {
+			meta.Rows = mapIndex{}
+		}
+		l, err := st.BeginLoad(ctx, meta)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,12 +119,21 @@ func TestKeysUniqueLoadWithoutOriginals(t *testing.T) {
 		}
 	}
 	if facts[0] != facts[1] || facts[0] == "" {
-		t.Errorf("KeysUnique changed what is stored:\n%s\n%s", facts[0], facts[1])
+		t.Errorf("the caller's index changed what is stored:\n%s\n%s", facts[0], facts[1])
 	}
-	// Without KeysUnique a repeated key is still found at commit.
+	// Problems found at commit name the rows the caller's index gives.
 	st := openTemp(t)
 	loadEnterprises(t, st, enterprise(testUSCC[0]))
-	l, _ := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv"})
+	l, _ := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", Rows: mapIndex{testUSCC[1] + "|2024": 41}})
+	l.AppendAnnual(7, &indus.AnnualFact{USCC: testUSCC[0], Year: 2024})
+	l.AppendAnnual(9, &indus.AnnualFact{USCC: testUSCC[1], Year: 2024})
+	if _, problems, err := l.Commit(CommitOptions{AcceptValid: true}); err != nil || len(problems) != 1 || problems[0].Row != 41 {
+		t.Errorf("unknown enterprise through the caller's index: %+v %v", problems, err)
+	}
+	// Without the caller's index a repeated key is found at commit.
+	st = openTemp(t)
+	loadEnterprises(t, st, enterprise(testUSCC[0]))
+	l, _ = st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv"})
 	for row := 2; row < 4; row++ {
 		l.AppendAnnual(row, &indus.AnnualFact{USCC: testUSCC[0], Year: 2024})
 	}

@@ -107,7 +107,7 @@ func TestUnitSlipsMatchTheRuleComputedDirectly(t *testing.T) {
 		}
 	}
 	load := func(from, to int, vals map[string]map[int]*float64) []RowProblem {
-		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", KeysUnique: true})
+		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}

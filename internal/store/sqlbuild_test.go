@@ -28,7 +28,10 @@ func init() {
 	for _, e := range strings.Fields(`l.stage t.name t.keyColumns() keyJoin cols setList changed staged newOnly expr dir
 		fq.Limit max(fq.Offset,0) q.Limit max(q.Offset,0) digits value table others history base keyCols keySet joinKey
 		strings.Join(t.columns(),",") strings.Join(cols,",") len(cols) from where valueExpr agg key keys l.table.name
-		joinOn("s","d",t.keys) keyText("s",t.keys) prefixed("s",cols) prefixed("t",cols) prefixed("t",slipColumns) rowKeySQL(t)
+		joinOn("s","d",t.keys) prefixed("s",cols) prefixed("t",cols) prefixed("t",slipColumns) rowKeySQL(t,"")
+		l.target strings.Join(l.table.columns(),",") l.batch rowKeySQL(l.table,"s") distinctAny("s","t",t.values)
+		joinOn("s","t",t.keys) distinctAny("n","o",t.values) joinOn("n","o",t.keys) l.newRows("n") l.oldRows("o") prefixed("o",cols)
+		aggs unknown strings.Join(his,",") strings.Join(los,",") slipBounds("t") notReplaced strings.Join(wide,"OR")
 		slipFactor strings.Join(aggs,",") strings.Join(casts,",") strings.Join(conds,"OR") strings.Join(picks,",")
 		strings.Join(sets,",") strings.Join(slipColumns,",") strings.Join(where,"AND") t.keys[0] strings.Join(sums,",")`) {
 		formattedIntoSQL[e] = "reviewed"

@@ -51,6 +51,13 @@ type Store struct {
 	runs runCache
 	// stamp caches the data stamp between the writes that change it.
 	stamp stampCache
+	// loads lets one bulk load run at a time (a load holds its batch id
+	// from BeginLoad to Commit); a buffered channel, so waiting can be
+	// cancelled.
+	loads chan struct{}
+	// loadRowsOnce registers the load table function (load_rows.go).
+	loadRowsOnce sync.Once
+	loadRowsErr  error
 }
 
 // Open opens (creating if needed) the database named by dsn: a file path,
@@ -86,7 +93,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		connector.Close()
 		return nil, friendlyOpenError(path, err)
 	}
-	return &Store{db: db, connector: connector, dialect: duckDialect, path: path}, nil
+	return &Store{db: db, connector: connector, dialect: duckDialect, path: path, loads: make(chan struct{}, 1)}, nil
 }
 
 // Close releases the database (and its file lock).

@@ -236,7 +236,7 @@ func TestFactKeysStayUnique(t *testing.T) {
 	}
 	loadAnnual := func(keysUnique bool, facts ...indus.AnnualFact) BatchResult {
 		t.Helper()
-		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv", KeysUnique: keysUnique})
+		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "annual.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -253,7 +253,7 @@ func TestFactKeysStayUnique(t *testing.T) {
 	}
 	loadMonthly := func(facts ...indus.MonthlyFact) BatchResult {
 		t.Helper()
-		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindMonthly, FileName: "monthly.csv", KeysUnique: true})
+		l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindMonthly, FileName: "monthly.csv"})
 		if err != nil {
 			t.Fatal(err)
 		}
