@@ -59,10 +59,11 @@ func importFiles(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 	// By default each file's load bounds DuckDB's buffer pool (and Go's
-	// heap) to what it needs: the staging table spills to disk instead of
-	// growing the process, while the keyed table's index, which cannot
-	// spill, always fits (a fixed bound that suits a million rows fails an
-	// import into a table of tens of millions). INDUS_IMPORT_MEMORY=SIZE
+	// heap) to what it needs: the rows the load holds and its checks'
+	// joins spill to disk instead of growing the process, while the joins
+	// on the key still run in memory (a fixed bound that suits a million
+	// rows would slow an import into a table of tens of millions down).
+	// INDUS_IMPORT_MEMORY=SIZE
 	// (e.g. 256MB) sets a fixed bound instead; INDUS_IMPORT_MEMORY=off
 	// leaves DuckDB's default (most of the machine's memory).
 	boundMemory := false

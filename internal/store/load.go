@@ -89,8 +89,8 @@ var tables = map[indus.DatasetKind]table{
 }
 
 // runRows is how many rows a load collects before handing them to its
-// inserter: 32 DuckDB vectors, a few megabytes.
-const runRows = 32 * 2048
+// inserter: 16 DuckDB vectors, a few megabytes.
+const runRows = 16 * 2048
 
 // LoadHeldBytes bounds the memory a load holds in Go: three runs (one
 // filling, one queued, one being inserted) of the widest rows (annual,
@@ -599,6 +599,18 @@ func (l *Load) oldRows(alias string) string {
 	return fmt.Sprintf("%s.batch_id <> %d AND %s", alias, l.batch, within)
 }
 
+// twinsJoin joins a direct load's table with itself: o, the rows stored
+// before the load in its periods, and n, the load's rows, on the key.
+// The load's rows come second on purpose: DuckDB builds its hash table on
+// the right-hand side when it cannot tell the two sides apart (both are
+// the same table under a filter on batch_id), and the load's rows are the
+// fewer; the other way round a 2 M-row load into 24 M stored rows took
+// 1.5 s to compare instead of 0.2 (BENCHMARKS.md, issue 3).
+func (l *Load) twinsJoin() string {
+	t := l.table
+	return fmt.Sprintf("%s o JOIN %s n ON %s WHERE %s AND %s", t.name, t.name, joinOn("n", "o", t.keys), l.oldRows("o"), l.newRows("n"))
+}
+
 // compareDirect counts a direct load's rows that are new, changed and the
 // same as stored: its keys the table held before are its twins.
 func (l *Load) compareDirect(res *BatchResult) error {
@@ -606,11 +618,9 @@ func (l *Load) compareDirect(res *BatchResult) error {
 	if staged == 0 {
 		return nil
 	}
-	t := l.table
 	var twins int64
-	err := l.conn.QueryRowContext(l.ctx, fmt.Sprintf(
-		`SELECT count(*), count(*) FILTER (WHERE %s) FROM %s n JOIN %s o ON %s WHERE %s AND %s`,
-		distinctAny("n", "o", t.values), t.name, t.name, joinOn("n", "o", t.keys), l.newRows("n"), l.oldRows("o"))).Scan(&twins, &res.Updated)
+	err := l.conn.QueryRowContext(l.ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %s) FROM %s`,
+		distinctAny("n", "o", l.table.values), l.twinsJoin())).Scan(&twins, &res.Updated)
 	res.Inserted = staged - twins
 	res.Unchanged = twins - res.Updated
 	return err
@@ -623,28 +633,31 @@ func (l *Load) compareDirect(res *BatchResult) error {
 func (l *Load) settleDirect(res BatchResult) error {
 	ctx, c, t := l.ctx, l.conn, l.table
 	cols := t.columns()
-	keyJoin := joinOn("n", "o", t.keys)
 	changed := distinctAny("n", "o", t.values)
 	if res.Updated > 0 {
 		if _, err := c.ExecContext(ctx, fmt.Sprintf(`INSERT INTO %s_history (replaced_by, op, %s, batch_id)
-			SELECT %d, 'update', %s, o.batch_id FROM %s n JOIN %s o ON %s WHERE %s AND %s AND (%s)`,
-			t.name, strings.Join(cols, ", "), l.batch, prefixed("o", cols), t.name, t.name, keyJoin,
-			l.newRows("n"), l.oldRows("o"), changed)); err != nil {
+			SELECT %d, 'update', %s, o.batch_id FROM %s AND (%s)`,
+			t.name, strings.Join(cols, ", "), l.batch, prefixed("o", cols), l.twinsJoin(), changed)); err != nil {
 			return fmt.Errorf("keep replaced rows: %w", err)
 		}
 	}
 	if res.Unchanged > 0 {
-		if _, err := c.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s n WHERE %s
-			AND EXISTS (SELECT 1 FROM %s o WHERE %s AND %s AND NOT (%s))`,
-			t.name, l.newRows("n"), t.name, l.oldRows("o"), keyJoin, changed)); err != nil {
+		// Their keys first, then the rows: a DELETE joining the table with
+		// itself would build its hash table on the stored rows.
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`CREATE TEMP TABLE load_same AS SELECT %s FROM %s AND NOT (%s)`,
+			prefixed("n", t.keys), l.twinsJoin(), changed)); err != nil {
+			return fmt.Errorf("drop unchanged rows: %w", err)
+		}
+		l.temps = append(l.temps, "load_same")
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s n USING load_same s WHERE %s AND %s`,
+			t.name, l.newRows("n"), joinOn("n", "s", t.keys))); err != nil {
 			return fmt.Errorf("drop unchanged rows: %w", err)
 		}
 	}
 	if res.Updated > 0 {
 		// The twins left are the changed ones.
-		if _, err := c.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s o WHERE %s
-			AND EXISTS (SELECT 1 FROM %s n WHERE %s AND %s)`,
-			t.name, l.oldRows("o"), t.name, l.newRows("n"), keyJoin)); err != nil {
+		if _, err := c.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s o USING %s n WHERE %s AND %s AND %s`,
+			t.name, t.name, l.oldRows("o"), l.newRows("n"), joinOn("n", "o", t.keys))); err != nil {
 			return fmt.Errorf("replace changed rows: %w", err)
 		}
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // Memory a bulk load needs from DuckDB's buffer pool. Everything a load
-// keeps in DuckDB can spill to disk (the staging table, the hash tables of
-// the checks' joins and aggregates, the merge): since migration 0006 the
+// keeps in DuckDB can spill to disk (the rows it inserted, the hash tables
+// of the checks' joins and aggregates): since migration 0006 the
 // fact tables have no key index, which could not. The bound trades speed
 // for memory: the joins on the key run in memory when they get about 48
 // bytes a key (the keys stored and the keys the file adds), plus a

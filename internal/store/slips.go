@@ -93,12 +93,12 @@ func (l *Load) checkAnnualSlips(hasTwins bool) ([]RowProblem, error) {
 	if wide, err := l.slipFirms(hasTwins); err != nil || !wide {
 		return nil, err
 	}
-	// One pass sums log values per firm and column over its stored years
-	// that the file does not replace and its staged years. A value v is a
+	// For those firms, one pass sums log values per firm and column over
+	// its stored years that the file does not replace and the load's rows. A value v is a
 	// slip when ln v − (L − ln v)/(n − 1) > ln F, with L the sum of the n
 	// logs (v's included); that is v > exp((L + (n − 1)·ln F)/n), a
 	// threshold per firm and column. Working the thresholds out on the
-	// sums (one row a firm) lets the join back to the staged rows compare
+	// sums (one row a firm) lets the join back to the load's rows compare
 	// plain values, with no logarithm a row; Go then checks the flagged
 	// columns exactly (the SQL bound is widened by a hair so rounding
 	// cannot drop a row Go would flag).

@@ -31,6 +31,7 @@ func init() {
 		joinOn("s","d",t.keys) prefixed("s",cols) prefixed("t",cols) prefixed("t",slipColumns) rowKeySQL(t,"")
 		l.target strings.Join(l.table.columns(),",") l.batch rowKeySQL(l.table,"s") distinctAny("s","t",t.values)
 		joinOn("s","t",t.keys) distinctAny("n","o",t.values) joinOn("n","o",t.keys) l.newRows("n") l.oldRows("o") prefixed("o",cols)
+		l.twinsJoin() prefixed("n",t.keys) joinOn("n","s",t.keys) distinctAny("n","o",l.table.values)
 		aggs unknown strings.Join(his,",") strings.Join(los,",") slipBounds("t") notReplaced strings.Join(wide,"OR")
 		slipFactor strings.Join(aggs,",") strings.Join(casts,",") strings.Join(conds,"OR") strings.Join(picks,",")
 		strings.Join(sets,",") strings.Join(slipColumns,",") strings.Join(where,"AND") t.keys[0] strings.Join(sums,",")`) {

@@ -1,7 +1,7 @@
 // Package store keeps Indus's data in DuckDB (the embedded default) behind
 // one API; SQL is written once and a small dialect struct holds the
-// differences between engines. Bulk loads use the engine's native path
-// (the DuckDB Appender).
+// differences between engines. Bulk loads feed DuckDB's vectors directly
+// through a table function (load_rows.go).
 package store
 
 import (
