@@ -321,11 +321,11 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 // duplicate check (about 30 bytes a row; it maps keys back to rows until
 // the commit is done), the rows the reader parses ahead and the rows the
 // load has not yet inserted (store.LoadHeldBytes); DuckDB gets
-// store.LoadMemoryBound. The Go limit leaves the collector room: a limit
-// close to the live heap makes it run without pause (an import of a
-// million rows took a quarter longer with 64 MB here).
+// store.LoadMemoryBound. The Go limit must leave the collector room above
+// the live heap, or it runs without pause: without the load's runs in the
+// sum, an import of a million rows took a quarter longer.
 const (
-	goImportMemory = 96<<20 + store.LoadHeldBytes
+	goImportMemory = 64<<20 + store.LoadHeldBytes
 	goRowBytes     = 40
 )
 

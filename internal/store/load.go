@@ -618,6 +618,13 @@ func (l *Load) compareDirect(res *BatchResult) error {
 	if staged == 0 {
 		return nil
 	}
+	// A new period (the common case) meets no stored row: then there is
+	// nothing to join.
+	var stored bool
+	if err := l.conn.QueryRowContext(l.ctx, fmt.Sprintf(`SELECT EXISTS (SELECT 1 FROM %s o WHERE %s)`, l.table.name, l.oldRows("o"))).Scan(&stored); err != nil || !stored {
+		res.Inserted = staged
+		return err
+	}
 	var twins int64
 	err := l.conn.QueryRowContext(l.ctx, fmt.Sprintf(`SELECT count(*), count(*) FILTER (WHERE %s) FROM %s`,
 		distinctAny("n", "o", l.table.values), l.twinsJoin())).Scan(&twins, &res.Updated)
