@@ -234,6 +234,9 @@ func (l *Load) AppendEnterprise(row int, e *indus.Enterprise) error {
 	if !l.noteKey(RowKey(e.USCC, ""), row) {
 		return nil
 	}
+	if l.enterprises == nil {
+		l.enterprises = make(enterpriseRun, 0, runRows)
+	}
 	l.enterprises = append(l.enterprises, *e)
 	return l.flushIfFull(len(l.enterprises))
 }
@@ -246,6 +249,9 @@ func (l *Load) AppendAnnual(row int, f *indus.AnnualFact) error {
 		return nil
 	}
 	l.minYear, l.maxYear = min(l.minYear, f.Year), max(l.maxYear, f.Year)
+	if l.annual == nil {
+		l.annual = make(annualRun, 0, runRows) // one allocation a run, not a doubling series
+	}
 	l.annual = append(l.annual, flatAnnual(f))
 	return l.flushIfFull(len(l.annual))
 }
@@ -258,6 +264,9 @@ func (l *Load) AppendMonthly(row int, f *indus.MonthlyFact) error {
 	}
 	m := f.Month.Index()
 	l.minMonth, l.maxMonth = min(l.minMonth, m), max(l.maxMonth, m)
+	if l.monthly == nil {
+		l.monthly = make(monthlyRun, 0, runRows)
+	}
 	l.monthly = append(l.monthly, flatMonthly(f))
 	return l.flushIfFull(len(l.monthly))
 }
