@@ -14,8 +14,9 @@ import (
 
 // FuzzCSVReader feeds arbitrary bytes through the whole reader (encoding
 // and delimiter detection, header search and mapping, row validation): it
-// must never panic, every finding must be located and explained, and a
-// returned record never carries an error.
+// must never panic, every finding must be located and explained, a
+// returned record never carries an error, and its key leads back to its
+// row.
 func FuzzCSVReader(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
 	for _, p := range files {
@@ -66,6 +67,11 @@ func FuzzCSVReader(f *testing.F) {
 			}
 			if n := boolCount(rec); n != 1 {
 				t.Fatalf("record with %d facts", n)
+			}
+			// The duplicate check maps the record's key, as the store
+			// writes it, back to its row.
+			if row, ok := r.SourceRow(keyText(rec)); !ok || row != rec.Row {
+				t.Fatalf("SourceRow(%q) = %d, %v; the record is row %d", keyText(rec), row, ok, rec.Row)
 			}
 		}
 	})
