@@ -83,7 +83,7 @@ func ImportFiles(ctx context.Context, st *store.Store, files []string, opts Impo
 	for _, f := range files {
 		k, err := peekKind(f, opts.Read)
 		if err != nil {
-			return nil, err
+			return nil, &FileError{File: filepath.Base(f), Err: err}
 		}
 		todo = append(todo, pending{f, k})
 	}
@@ -98,6 +98,17 @@ func ImportFiles(ctx context.Context, st *store.Store, files []string, opts Impo
 	}
 	return done, nil
 }
+
+// FileError is the error of a file that could not be read at all (its
+// header, encoding or format), so that nothing was imported; it names the
+// file for callers that list files.
+type FileError struct {
+	File string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Err.Error() }
+func (e *FileError) Unwrap() error { return e.Err }
 
 // ImportCanonical imports canonical files with default options.
 func ImportCanonical(ctx context.Context, st *store.Store, files []string, user string) ([]FileImport, error) {
@@ -119,7 +130,7 @@ func peekKind(path string, opts ingest.Options) (indus.DatasetKind, error) {
 func openReader(path string, counter *countingReader, size int64, opts ingest.Options) (ingest.Reader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err))
+		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPath(err)).Zh("无法打开 %s：%v", path, unwrapPath(err))
 	}
 	head := make([]byte, 4)
 	n, _ := io.ReadFull(f, head)
@@ -212,7 +223,7 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	fi := &FileImport{File: name}
 	info, err := os.Stat(path)
 	if err != nil {
-		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err))
+		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(err)).Zh("无法读取 %s：%v", path, unwrapPath(err))
 	}
 	size := info.Size()
 	// The hash is needed only at commit: it is computed beside the parsing
@@ -293,12 +304,15 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 	}
 	report(true)
 	if fi.Errors > 0 && !opts.AcceptValid {
+		first := firstError(fi.Findings)
 		return *fi, indus.Errorf(indus.EInvalid, "%s: %d row(s) with errors, %d warning(s); nothing was imported (use --accept-valid to import the valid rows). First error: %s",
-			name, fi.Errors, fi.Warnings, firstError(fi.Findings))
+			name, fi.Errors, fi.Warnings, first.String()).
+			Zh("%s：%d 行有错误，%d 条警告；未导入任何数据（选择“仅导入有效行”或使用 --accept-valid 可导入有效行）。第一个错误：%s",
+				name, fi.Errors, fi.Warnings, findingZh(first))
 	}
 	h := <-hashDone
 	if h.err != nil {
-		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(h.err))
+		return *fi, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, unwrapPath(h.err)).Zh("无法读取 %s：%v", path, unwrapPath(h.err))
 	}
 	load.SetSHA256(h.sum)
 	load.SetWarnings(fi.Warnings)
@@ -473,13 +487,25 @@ func stage(load *store.Load, rec *ingest.Record) error {
 	return nil
 }
 
-func firstError(fs []ingest.Finding) string {
+func firstError(fs []ingest.Finding) ingest.Finding {
 	for _, f := range fs {
 		if f.Severity == ingest.SevError {
-			return f.String()
+			return f
 		}
 	}
-	return ""
+	return ingest.Finding{}
+}
+
+// findingZh writes a finding as Finding.String does, in Chinese.
+func findingZh(f ingest.Finding) string {
+	loc := f.File
+	if f.Row > 0 {
+		loc = fmt.Sprintf("%s 第 %d 行", f.File, f.Row)
+	}
+	if f.Column != "" {
+		return fmt.Sprintf("%s：列 %s，值 %q：%s", loc, f.Column, f.Value, f.MessageZh)
+	}
+	return fmt.Sprintf("%s：%s", loc, f.MessageZh)
 }
 
 func unwrapPath(err error) error {

@@ -73,6 +73,11 @@ func TestImportWithErrorsChangesNothing(t *testing.T) {
 	if !strings.Contains(err.Error(), "2 row(s) with errors") || !strings.Contains(err.Error(), "ent.csv:3") {
 		t.Errorf("message should count errors and name the first row: %v", err)
 	}
+	// In Chinese too, with the first finding's Chinese message.
+	if zh := indus.MessageIn(err, "zh-CN"); !strings.Contains(zh, "2 行有错误") || !strings.Contains(zh, "ent.csv 第 3 行") ||
+		len(res) != 1 || len(res[0].Findings) == 0 || !strings.Contains(zh, res[0].Findings[0].MessageZh) {
+		t.Errorf("Chinese wording %q", zh)
+	}
 	if len(res) != 1 || len(res[0].Findings) != 2 || res[0].Findings[1].Column != "unit_code" || res[0].Findings[1].Row != 4 {
 		t.Errorf("findings %+v", res)
 	}

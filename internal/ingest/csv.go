@@ -43,7 +43,8 @@ func normalizeEncoding(s string) (string, error) {
 	case "utf-16be", "utf16be":
 		return EncodingUTF16BE, nil
 	}
-	return "", indus.Errorf(indus.EInvalid, "unknown encoding %q: use utf-8, gb18030 (also gbk, gb2312) or utf-16le", s)
+	return "", indus.Errorf(indus.EInvalid, "unknown encoding %q: use utf-8, gb18030 (also gbk, gb2312) or utf-16le", s).
+		Zh("未知的编码 %q：请使用 utf-8、gb18030（亦可写 gbk、gb2312）或 utf-16le", s)
 }
 
 // sniffWindow is how much text encoding and delimiter detection look at.
@@ -217,6 +218,7 @@ func (s *csvScanner) readLine() ([]byte, error) {
 type csvSyntaxError struct {
 	row, line int
 	msg       string
+	msgZh     string
 }
 
 func (e *csvSyntaxError) Error() string { return e.msg }
@@ -232,11 +234,15 @@ func (s *csvScanner) read() ([]string, int, error) {
 	startLine := s.line
 	fields, err := s.split(line, func() ([]byte, error) {
 		if len(s.rec) > maxRecordBytes {
-			return nil, &csvSyntaxError{s.row, startLine, fmt.Sprintf("a quoted field starting on line %d is longer than %d MiB; a quote is probably not closed", startLine, maxRecordBytes>>20)}
+			return nil, &csvSyntaxError{s.row, startLine,
+				fmt.Sprintf("a quoted field starting on line %d is longer than %d MiB; a quote is probably not closed", startLine, maxRecordBytes>>20),
+				fmt.Sprintf("从第 %d 行开始的带引号字段超过 %d MiB，可能有引号未闭合", startLine, maxRecordBytes>>20)}
 		}
 		line, err := s.readLine()
 		if err == io.EOF {
-			return nil, &csvSyntaxError{s.row, startLine, fmt.Sprintf("the quoted field starting on line %d is never closed", startLine)}
+			return nil, &csvSyntaxError{s.row, startLine,
+				fmt.Sprintf("the quoted field starting on line %d is never closed", startLine),
+				fmt.Sprintf("从第 %d 行开始的带引号字段没有闭合的引号", startLine)}
 		}
 		return line, err
 	})

@@ -118,7 +118,8 @@ func Open(path string, opts Options) (Reader, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPathErr(err))
+		return nil, indus.Errorf(indus.EInvalid, "cannot open %s: %v", path, unwrapPathErr(err)).
+			Zh("无法打开 %s：%v", path, unwrapPathErr(err))
 	}
 	magic := make([]byte, 8)
 	n, _ := io.ReadFull(f, magic)
@@ -137,7 +138,7 @@ func Open(path string, opts Options) (Reader, error) {
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
-		return nil, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, err)
+		return nil, indus.Errorf(indus.EInvalid, "cannot read %s: %v", path, err).Zh("无法读取 %s：%v", path, err)
 	}
 	return openCSVReader(name, f, f, opts)
 }
@@ -187,7 +188,8 @@ func OpenReader(name string, r io.Reader, opts Options) (Reader, error) {
 }
 
 func oleError(name string) error {
-	return indus.Errorf(indus.EInvalid, "%s: this is a legacy .xls workbook or an encrypted one; save it as .xlsx (without a password) or as CSV", name)
+	return indus.Errorf(indus.EInvalid, "%s: this is a legacy .xls workbook or an encrypted one; save it as .xlsx (without a password) or as CSV", name).
+		Zh("%s：这是旧版 .xls 工作簿或加密的工作簿；请另存为 .xlsx（不设密码）或 CSV", name)
 }
 
 func openCSVReader(name string, r io.Reader, closer io.Closer, opts Options) (Reader, error) {
@@ -197,7 +199,7 @@ func openCSVReader(name string, r io.Reader, closer io.Closer, opts Options) (Re
 		if closer != nil {
 			closer.Close()
 		}
-		return nil, indus.Errorf(indus.EInvalid, "%s: cannot read: %v", name, err)
+		return nil, indus.Errorf(indus.EInvalid, "%s: cannot read: %v", name, err).Zh("%s：无法读取：%v", name, err)
 	}
 	src.closer = closer
 	src.size = opts.SizeHint
@@ -218,7 +220,8 @@ func checkOptions(opts Options) error {
 	switch opts.Kind {
 	case "", KindEnterprises, KindAnnual, KindMonthly:
 	default:
-		return indus.Errorf(indus.EInvalid, "unknown kind %q: use enterprises, annual or monthly", opts.Kind)
+		return indus.Errorf(indus.EInvalid, "unknown kind %q: use enterprises, annual or monthly", opts.Kind).
+			Zh("未知的数据类型 %q：请使用 enterprises（企业名录）、annual（年度）或 monthly（月度）", opts.Kind)
 	}
 	if _, err := normalizeEncoding(opts.Encoding); err != nil {
 		return err
@@ -345,7 +348,8 @@ func (r *reader) init(opts Options) error {
 		return r.pendingErr
 	}
 	if len(rows) == 0 {
-		return indus.Errorf(indus.EInvalid, "%s: the file is empty; expected a header row", r.file)
+		return indus.Errorf(indus.EInvalid, "%s: the file is empty; expected a header row", r.file).
+			Zh("%s：文件为空；应有表头行", r.file)
 	}
 	hb, idx, ok := findHeader(rows)
 	if !ok && r.pendingErr != nil {
@@ -354,7 +358,8 @@ func (r *reader) init(opts Options) error {
 	if !ok {
 		return indus.Errorf(indus.EInvalid,
 			"%s: no header row found: none of the first %d rows names a known column. The first row is: %s. Expected headers such as %s",
-			r.file, len(rows), joinCells(rows[0].cells), exampleHeaders())
+			r.file, len(rows), joinCells(rows[0].cells), exampleHeaders()).
+			Zh("%s：未找到表头行：前 %d 行中没有已知的列名。第一行为：%s。表头应如 %s", r.file, len(rows), joinCells(rows[0].cells), exampleHeaders())
 	}
 	r.headRow, r.skipRow = hb.last, hb.skipAfter
 	r.width = len(rows[idx].cells)
@@ -413,7 +418,8 @@ func (r *reader) mapColumns(labels []string, opts Options) error {
 		default:
 			return indus.Errorf(indus.EInvalid,
 				"%s: cannot tell what the file holds from its headers (%s): enterprise lists have 企业名称/name, annual data 年份/year, monthly data 月份/month; or give the kind (--kind)",
-				r.file, joinCells(labels))
+				r.file, joinCells(labels)).
+				Zh("%s：无法从表头（%s）判断文件内容：企业名录应有 企业名称/name 列，年度数据应有 年份/year 列，月度数据应有 月份/month 列；或指定数据类型（--kind）", r.file, joinCells(labels))
 		}
 	}
 	inKind := map[colID]bool{}
@@ -455,17 +461,19 @@ func (r *reader) mapColumns(labels []string, opts Options) error {
 			byCol[c.hp.col] = append(byCol[c.hp.col], c)
 		}
 	}
-	var conflicts []string
+	var conflicts, conflictsZh []string
 	for col, cands := range byCol {
 		sort.SliceStable(cands, func(i, j int) bool { return cands[i].hp.prio > cands[j].hp.prio })
 		if len(cands) > 1 && cands[0].hp.prio == cands[1].hp.prio {
-			var names []string
+			var names, namesZh []string
 			for _, c := range cands {
 				if c.hp.prio == cands[0].hp.prio {
 					names = append(names, fmt.Sprintf("%q", c.label))
+					namesZh = append(namesZh, "“"+c.label+"”")
 				}
 			}
 			conflicts = append(conflicts, fmt.Sprintf("%s all hold %s", strings.Join(names, " and "), colSpecs[col].name))
+			conflictsZh = append(conflictsZh, fmt.Sprintf("%s都表示%s", strings.Join(namesZh, "与"), colSpecs[col].zh))
 			continue
 		}
 		cands[0].used = true
@@ -477,14 +485,15 @@ func (r *reader) mapColumns(labels []string, opts Options) error {
 	if len(conflicts) > 0 {
 		sort.Strings(conflicts)
 		return indus.Errorf(indus.EInvalid, "%s: columns %s: which one is meant cannot be known; remove or rename all but one",
-			r.file, strings.Join(conflicts, "; "))
+			r.file, strings.Join(conflicts, "; ")).
+			Zh("%s：列%s，无法判断应使用哪一列；请只保留其中一列（删除或重命名其余列）", r.file, strings.Join(conflictsZh, "；"))
 	}
 	// Units.
 	if err := r.applyUnits(cols, opts.Units); err != nil {
 		return err
 	}
 	// Required columns.
-	var missing []string
+	var missing, missingZh []string
 	for _, req := range kindRequired[r.kind] {
 		if r.bind[req] != nil {
 			continue
@@ -492,14 +501,17 @@ func (r *reader) mapColumns(labels []string, opts Options) error {
 		if req == cMonth {
 			continue // checked below with the year
 		}
-		missing = append(missing, r.missingText(req, cols))
+		en, zh := r.missingText(req, cols)
+		missing, missingZh = append(missing, en), append(missingZh, zh)
 	}
 	if r.kind == KindMonthly && r.bind[cMonth] == nil {
-		missing = append(missing, r.missingText(cMonth, cols))
+		en, zh := r.missingText(cMonth, cols)
+		missing, missingZh = append(missing, en), append(missingZh, zh)
 	}
 	if len(missing) > 0 {
 		return indus.Errorf(indus.EInvalid, "%s: required column(s) missing for %s data: %s. Columns found: %s",
-			r.file, r.kind, strings.Join(missing, "; "), joinCells(labels))
+			r.file, r.kind, strings.Join(missing, "; "), joinCells(labels)).
+			Zh("%s：%s数据缺少必需的列：%s。文件中的列：%s", r.file, kindZh(r.kind), strings.Join(missingZh, "；"), joinCells(labels))
 	}
 	// A year column in a monthly file only serves 月份 given as 1–12.
 	// The mapping report and the file-level findings.
@@ -583,9 +595,12 @@ func kindZh(k Kind) string {
 	return "月度"
 }
 
-func (r *reader) missingText(col colID, cols []*parsedCol) string {
+// missingText names a required column that is missing, in English and in
+// Chinese, with the closest header when one resembles it.
+func (r *reader) missingText(col colID, cols []*parsedCol) (string, string) {
 	s := colSpecs[col]
 	text := fmt.Sprintf("%s (%s)", s.zh, s.name)
+	textZh := fmt.Sprintf("%s（%s）", s.zh, s.name)
 	var unused []string
 	for _, c := range cols {
 		if !c.used && c.label != "" {
@@ -594,11 +609,13 @@ func (r *reader) missingText(col colID, cols []*parsedCol) string {
 	}
 	if h, a, d := closestAlias(col, unused); h != "" && d <= max(2, len([]rune(a))/2) {
 		text += fmt.Sprintf(", closest header: %q (resembles %q)", h, a)
+		textZh += fmt.Sprintf("，最接近的表头：“%s”（与“%s”相近）", h, a)
 	}
 	if col == cMonth {
 		text += "; a monthly file needs 月份 as YYYY-MM, or 月份 as 1–12 with a 年份 column"
+		textZh += "；月度文件的月份应写为 YYYY-MM，或写为 1–12 并另有年份列"
 	}
-	return text
+	return text, textZh
 }
 
 // applyUnits binds the used columns with their units from the header, the
@@ -647,12 +664,14 @@ func (r *reader) applyUnits(cols []*parsedCol, units map[string]string) error {
 		if chosen != nil {
 			chosen.used = true
 			if q == qNone || q == qCount {
-				return indus.Errorf(indus.EInvalid, "%s: --units %s=%s: column %q has no unit to set", r.file, chosen.key, chosen.unit, c.label)
+				return indus.Errorf(indus.EInvalid, "%s: --units %s=%s: column %q has no unit to set", r.file, chosen.key, chosen.unit, c.label).
+					Zh("%s：--units %s=%s：列 %q 没有可设定的单位", r.file, chosen.key, chosen.unit, c.label)
 			}
 			u, ok := lookupUnit(chosen.unit)
 			if !ok || u.q != q {
 				return indus.Errorf(indus.EInvalid, "%s: --units %s=%s: %q is not a unit of %s; use one of %s",
-					r.file, chosen.key, chosen.unit, chosen.unit, quantityNames[q], unitsFor(q))
+					r.file, chosen.key, chosen.unit, chosen.unit, quantityNames[q], unitsFor(q)).
+					Zh("%s：--units %s=%s：%q 不是%s的单位；请使用 %s 之一", r.file, chosen.key, chosen.unit, chosen.unit, quantityNamesZh[q], unitsFor(q))
 			}
 			if c.hp.hasUnit && c.hp.unit.factor() != u.factor() {
 				r.head = append(r.head, Finding{File: r.file, Row: r.headRow, Column: c.label, Value: chosen.unit, Severity: SevInfo,
@@ -662,14 +681,16 @@ func (r *reader) applyUnits(cols []*parsedCol, units map[string]string) error {
 			b.unit, c.unitSrc = u, "option"
 		} else if c.hp.badUnit != "" {
 			return indus.Errorf(indus.EInvalid, "%s: column %q: %q is not a unit of %s; write one of %s, or give the unit with --units",
-				r.file, c.label, c.hp.badUnit, quantityOrText(q), unitsFor(q))
+				r.file, c.label, c.hp.badUnit, quantityOrText(q), unitsFor(q)).
+				Zh("%s：列 %q：%q 不是%s的单位；请写为 %s 之一，或用 --units 指定单位", r.file, c.label, c.hp.badUnit, quantityOrTextZh(q), unitsFor(q))
 		}
 		r.bind[col] = b
 	}
 	for _, o := range optList {
 		if !o.used {
 			return indus.Errorf(indus.EInvalid, "%s: --units %s=%s: no imported column is called %q (columns: %s)",
-				r.file, o.key, o.unit, o.key, strings.Join(labelsOf(cols, true), ", "))
+				r.file, o.key, o.unit, o.key, strings.Join(labelsOf(cols, true), ", ")).
+				Zh("%s：--units %s=%s：没有名为 %q 的导入列（列：%s）", r.file, o.key, o.unit, o.key, strings.Join(labelsOf(cols, true), "、"))
 		}
 	}
 	return nil
@@ -682,16 +703,34 @@ func quantityOrText(q quantity) string {
 	return "this column (it takes no unit)"
 }
 
+func quantityOrTextZh(q quantity) string {
+	if n, ok := quantityNamesZh[q]; ok {
+		return n
+	}
+	return "该列（该列不带单位）"
+}
+
+// textZh is an error's Chinese wording when it has one, else its text.
+func textZh(err error) string {
+	var e *indus.Error
+	if errors.As(err, &e) && e.MessageZh != "" {
+		return e.MessageZh
+	}
+	return err.Error()
+}
+
 // structuralError wraps a read error that stops the file.
 func (r *reader) structuralError(row int, err error) error {
 	var se *csvSyntaxError
 	if errors.As(err, &se) {
-		return indus.Errorf(indus.EInvalid, "%s:%d: malformed CSV: %s", r.file, se.row, se.msg)
+		return indus.Errorf(indus.EInvalid, "%s:%d: malformed CSV: %s", r.file, se.row, se.msg).
+			Zh("%s 第 %d 行：CSV 格式错误：%s", r.file, se.row, se.msgZh)
 	}
 	if row > 0 {
-		return indus.Errorf(indus.EInvalid, "%s:%d: %v", r.file, row, err)
+		return indus.Errorf(indus.EInvalid, "%s:%d: %v", r.file, row, err).
+			Zh("%s 第 %d 行：%s", r.file, row, textZh(err))
 	}
-	return indus.Errorf(indus.EInvalid, "%s: %v", r.file, err)
+	return indus.Errorf(indus.EInvalid, "%s: %v", r.file, err).Zh("%s：%s", r.file, textZh(err))
 }
 
 // nextRow returns the next row: first those read ahead, then the source's.

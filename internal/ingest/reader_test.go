@@ -263,6 +263,9 @@ func TestMalformedCSVStopsWithTheRow(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bad.csv:3") || !strings.Contains(err.Error(), "never closed") {
 		t.Errorf("err %v", err)
 	}
+	if zh := indus.MessageIn(err, "zh-CN"); !strings.Contains(zh, "bad.csv 第 3 行") || !strings.Contains(zh, "没有闭合的引号") {
+		t.Errorf("Chinese wording %q", zh)
+	}
 }
 
 // Row numbers are the rows a spreadsheet shows: a quoted line break stays
@@ -280,14 +283,15 @@ func TestRowNumbers(t *testing.T) {
 }
 
 func TestHeaderErrors(t *testing.T) {
-	cases := []struct{ text, want string }{
-		{"", "empty"},
-		{"a,b,c\n1,2,3\n", "no header row"},
-		{"信用代码号码,企业名称,区县\n1,2,3\n", `closest header: "信用代码号码"`},
-		{"统一社会信用代码,营业收入\nx,1\n", "cannot tell what the file holds"},
-		{"统一社会信用代码,年份,营业收入,主营收入(2022年),主营业务收入(2023年)\n", `"主营收入(2022年)" and "主营业务收入(2023年)" all hold revenue`},
-		{"统一社会信用代码,年份,综合能耗(万元)\n", `"万元" is not a unit of energy`},
-		{"统一社会信用代码,工业总产值,用电量\n", "月份"},
+	// Each error also reads in Chinese, for the dashboard's import page.
+	cases := []struct{ text, want, wantZh string }{
+		{"", "empty", "文件为空"},
+		{"a,b,c\n1,2,3\n", "no header row", "未找到表头行"},
+		{"信用代码号码,企业名称,区县\n1,2,3\n", `closest header: "信用代码号码"`, "企业名录数据缺少必需的列：统一社会信用代码（uscc），最接近的表头：“信用代码号码”"},
+		{"统一社会信用代码,营业收入\nx,1\n", "cannot tell what the file holds", "无法从表头"},
+		{"统一社会信用代码,年份,营业收入,主营收入(2022年),主营业务收入(2023年)\n", `"主营收入(2022年)" and "主营业务收入(2023年)" all hold revenue`, "“主营收入(2022年)”与“主营业务收入(2023年)”都表示主营业务收入"},
+		{"统一社会信用代码,年份,综合能耗(万元)\n", `"万元" is not a unit of energy`, `"万元" 不是能耗的单位`},
+		{"统一社会信用代码,工业总产值,用电量\n", "月份", "月度文件的月份应写为 YYYY-MM"},
 	}
 	for _, c := range cases {
 		opts := Options{}
@@ -297,6 +301,10 @@ func TestHeaderErrors(t *testing.T) {
 		_, err := OpenReader("h.csv", strings.NewReader(c.text), opts)
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "h.csv") || indus.Code(err) != indus.EInvalid {
 			t.Errorf("%q: err %v, want %q", c.text, err, c.want)
+			continue
+		}
+		if zh := indus.MessageIn(err, "zh-CN"); !strings.Contains(zh, c.wantZh) || !strings.Contains(zh, "h.csv") {
+			t.Errorf("%q: Chinese wording %q, want %q", c.text, zh, c.wantZh)
 		}
 	}
 	if _, err := Open(testdata("nope.csv"), Options{}); err == nil {

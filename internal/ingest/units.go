@@ -24,6 +24,10 @@ var quantityNames = map[quantity]string{
 	qMoney: "money", qLand: "land", qElectricity: "electricity", qEnergy: "energy", qEmissions: "emissions", qCount: "count",
 }
 
+var quantityNamesZh = map[quantity]string{
+	qMoney: "金额", qLand: "面积", qElectricity: "电量", qEnergy: "能耗", qEmissions: "排放量", qCount: "人数",
+}
+
 // canonicalUnitName is the unit Indus stores, as written in Chinese headers.
 var canonicalUnitName = map[quantity]string{
 	qMoney: "万元", qLand: "亩", qElectricity: "千瓦时", qEnergy: "吨标准煤", qEmissions: "吨", qCount: "人",

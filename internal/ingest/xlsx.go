@@ -36,7 +36,8 @@ var xlsxOptions = excelize.Options{
 func openXLSX(path, name, sheet string) (*xlsxSource, error) {
 	f, err := excelize.OpenFile(path, xlsxOptions)
 	if err != nil {
-		return nil, indus.Errorf(indus.EInvalid, "%s: not a readable XLSX workbook: %v", name, err)
+		return nil, indus.Errorf(indus.EInvalid, "%s: not a readable XLSX workbook: %v", name, err).
+			Zh("%s：不是可读取的 XLSX 工作簿：%v", name, err)
 	}
 	src := &xlsxSource{f: f}
 	list := f.GetSheetList()
@@ -52,7 +53,7 @@ func openXLSX(path, name, sheet string) (*xlsxSource, error) {
 		}
 		if sheet == "" {
 			f.Close()
-			return nil, indus.Errorf(indus.EInvalid, "%s: the workbook has no worksheet", name)
+			return nil, indus.Errorf(indus.EInvalid, "%s: the workbook has no worksheet", name).Zh("%s：工作簿中没有工作表", name)
 		}
 	} else {
 		found := false
@@ -73,7 +74,8 @@ func openXLSX(path, name, sheet string) (*xlsxSource, error) {
 		}
 		if !found {
 			f.Close()
-			return nil, indus.Errorf(indus.EInvalid, "%s: no sheet named %q; the workbook has %s", name, sheet, quoteList(list))
+			return nil, indus.Errorf(indus.EInvalid, "%s: no sheet named %q; the workbook has %s", name, sheet, quoteList(list)).
+				Zh("%s：没有名为 %q 的工作表；工作簿中有 %s", name, sheet, quoteList(list))
 		}
 	}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
@@ -83,7 +85,8 @@ func openXLSX(path, name, sheet string) (*xlsxSource, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
-		return nil, indus.Errorf(indus.EInvalid, "%s: cannot read sheet %q: %v", name, sheet, err)
+		return nil, indus.Errorf(indus.EInvalid, "%s: cannot read sheet %q: %v", name, sheet, err).
+			Zh("%s：无法读取工作表 %q：%v", name, sheet, err)
 	}
 	src.rows = rows
 	return src, nil

@@ -59,6 +59,9 @@ type importFileView struct {
 	Warnings  int
 	Findings  []findingView
 	Unchecked bool
+	// Unreadable: the file itself could not be read (the page's message
+	// says why); nothing was checked.
+	Unreadable bool
 }
 
 type findingView struct {
@@ -266,9 +269,12 @@ func (s *Server) runUpload(w http.ResponseWriter, r *http.Request, lang string) 
 		}
 		v.Files = append(v.Files, fv)
 	}
+	var unreadable *analysis.FileError
+	errors.As(err, &unreadable)
 	for _, p := range paths {
 		if name := filepath.Base(p); !seen[name] {
-			v.Files = append(v.Files, importFileView{Name: name, Unchecked: true})
+			v.Files = append(v.Files, importFileView{Name: name, Unchecked: true,
+				Unreadable: unreadable != nil && unreadable.File == name})
 		}
 	}
 	return v, nil

@@ -691,6 +691,45 @@ func TestUploadShowsReport(t *testing.T) {
 	}
 }
 
+// A file the reader cannot take (no header row) is rejected on the
+// Chinese import page with the reason in Chinese, naming the file.
+func TestUploadRejectedInChinese(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	file := filepath.Join(t.TempDir(), "无表头.csv")
+	if err := os.WriteFile(file, []byte("a,b,c\n1,2,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	chromedp.Do(tb.ctx, chromedp.EmulateViewport(1366, 768))
+	tb.navigate(t, e.base+"/import?lang=zh-CN")
+	if err := chromedp.Do(tb.ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
+		chromedp.Click(chromedp.CSS(`#upload button[value=check]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector("#import-result") && document.querySelector("#import-result").innerText.includes("无表头.csv")`)); err != nil {
+		t.Fatalf("no result naming the file: %v", err)
+	}
+	text := evalT[string](t, tb, `document.querySelector("#import-result").innerText`)
+	if !strings.Contains(text, "未找到表头行") || strings.Contains(text, "no header row") {
+		t.Errorf("the reason is not given in Chinese:\n%s", text)
+	}
+	// The file's row says it could not be read, not that another file stopped the check.
+	if !strings.Contains(text, "无法读取") || strings.Contains(text, "另一个文件") {
+		t.Errorf("the file's row misstates what happened:\n%s", text)
+	}
+	e.screenshot(t, tb, "import-rejected-zh-1366x768", 1366, 768, true)
+	for _, p := range tb.takeProblems() {
+		if strings.Contains(p, "HTTP 400") || strings.Contains(p, "status of 400") {
+			continue // a rejected file answers 400
+		}
+		t.Error(p)
+	}
+}
+
 // Each role sees its own view: a unit official only its unit's firms and
 // no import or audit; an enterprise user its own record, with the
 // anonymised peer comparison, and nothing of the city's analysis. Each
