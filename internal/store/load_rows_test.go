@@ -95,3 +95,41 @@ func TestInsertFailureLeavesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A load whose context ends (an upload whose client went away) stops,
+// leaves nothing, and frees the store for the next load.
+func TestCancelledLoadLeavesNothing(t *testing.T) {
+	st := openTemp(t)
+	loadEnterprises(t, st, enterprise(testUSCC[0]))
+	before := dump(t, st, "annual_facts")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l, err := st.BeginLoad(ctx, LoadMeta{Kind: indus.KindAnnual, FileName: "a.csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var appendErr error
+	for y := 0; y < 3*runRows && appendErr == nil; y++ {
+		if y == runRows+10 {
+			cancel() // after the first run went to the inserter
+		}
+		appendErr = l.AppendAnnual(y+2, &indus.AnnualFact{USCC: testUSCC[0], Year: 1000 + y, Revenue: indus.Float(1)})
+	}
+	_, _, err = l.Commit(CommitOptions{})
+	if err == nil {
+		t.Fatal("a cancelled load committed")
+	}
+	if after := dump(t, st, "annual_facts"); after != before {
+		t.Errorf("a cancelled load changed annual_facts")
+	}
+	next, cancelNext := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelNext()
+	l2, err := st.BeginLoad(next, LoadMeta{Kind: indus.KindAnnual, FileName: "b.csv"})
+	if err != nil {
+		t.Fatalf("the store is not free after a cancelled load: %v", err)
+	}
+	l2.AppendAnnual(2, &indus.AnnualFact{USCC: testUSCC[0], Year: 2024, Revenue: indus.Float(1)})
+	if res, _, err := l2.Commit(CommitOptions{}); err != nil || res.Inserted != 1 {
+		t.Fatalf("the next load: %+v %v", res, err)
+	}
+}
