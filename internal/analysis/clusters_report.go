@@ -256,20 +256,23 @@ func ClusterReport(ctx context.Context, st *store.Store, opts ReportOptions) (*R
 	switch opts.Geo {
 	case GeoAll, GeoCity, GeoRegion, GeoUnit:
 	default:
-		return nil, indus.Errorf(indus.EInvalid, "unknown geography %q: use all, city, region or unit", opts.Geo)
+		return nil, indus.Errorf(indus.EInvalid, "unknown geography %q: use all, city, region or unit", opts.Geo).
+			Zh("未知的地域范围 %q：请使用 all（全部）、city（全市）、region（片区）或 unit（区县）", opts.Geo)
 	}
 	if opts.Unit != "" {
 		_, isUnit := refdata.UnitByCode(opts.Unit)
 		_, isRegion := refdata.RegionByID(opts.Unit)
 		if !isUnit && !isRegion {
-			return nil, indus.Errorf(indus.EInvalid, "unknown unit %q: give one of the 41 unit codes (e.g. 500112) or a region (metro, northeast, southeast)", opts.Unit)
+			return nil, indus.Errorf(indus.EInvalid, "unknown unit %q: give one of the 41 unit codes (e.g. 500112) or a region (metro, northeast, southeast)", opts.Unit).
+				Zh("未知的区县 %q：请给出 41 个评价单元代码之一（如 500112）或片区（metro、northeast、southeast）", opts.Unit)
 		}
 	}
 	var only *refdata.Cluster
 	if opts.ClusterID != "" && opts.ClusterID != AllIndustryID {
 		c, ok := cs.Cluster(opts.ClusterID)
 		if !ok {
-			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID)
+			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID).
+				Zh("未知的集群 %q；集群编号见“集群”页或 indus clusters list", opts.ClusterID)
 		}
 		only = c
 	}
@@ -611,7 +614,8 @@ type ClusterDetail struct {
 func clusterInfo(cs *refdata.ClusterSystem, id string) (ClusterInfo, error) {
 	c, ok := cs.Cluster(id)
 	if !ok {
-		return ClusterInfo{}, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", id)
+		return ClusterInfo{}, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", id).
+			Zh("未知的集群 %q；集群编号见“集群”页或 indus clusters list", id)
 	}
 	info := ClusterInfo{ID: c.ID, NameZh: c.NameZh, NameEn: c.NameEn, Tier: c.Tier, Parent: c.Parent, Verified: c.Verified,
 		Note: c.Note, Target: c.Target, Rules: c.Rules}
@@ -709,7 +713,8 @@ func ClusterEnterprises(ctx context.Context, st *store.Store, id string, p Perio
 	if id == AllIndustryID {
 		storeID = store.AllClusters
 	} else if _, ok := cs.Cluster(id); !ok {
-		return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", id)
+		return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", id).
+			Zh("未知的集群 %q；集群编号见“集群”页或 indus clusters list", id)
 	}
 	if p.Kind == "" {
 		var err error
@@ -771,7 +776,8 @@ func unitsOf(code string) ([]string, error) {
 		return out, nil
 	}
 	if _, ok := refdata.UnitByCode(code); !ok {
-		return nil, indus.Errorf(indus.ENotFound, "unknown geography %q: use city, a region (metro, northeast, southeast) or one of the 41 unit codes", code)
+		return nil, indus.Errorf(indus.ENotFound, "unknown geography %q: use city, a region (metro, northeast, southeast) or one of the 41 unit codes", code).
+			Zh("未知的地域 %q：请使用 city（全市）、片区（metro、northeast、southeast）或 41 个评价单元代码之一", code)
 	}
 	return []string{code}, nil
 }

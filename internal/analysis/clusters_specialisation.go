@@ -88,7 +88,7 @@ func LatestFullYear(ctx context.Context, st *store.Store) (Period, error) {
 		return Period{}, err
 	}
 	if len(info.years) == 0 {
-		return Period{}, indus.Errorf(indus.ENotFound, "there are no annual facts yet; import them first")
+		return Period{}, indus.Errorf(indus.ENotFound, "there are no annual facts yet; import them first").Zh("尚无年度数据；请先导入")
 	}
 	return Period{Kind: PeriodYear, Year: info.years[len(info.years)-1]}, nil
 }
@@ -117,12 +117,14 @@ func GetSpecialisation(ctx context.Context, st *store.Store, opts SpecOptions) (
 	}
 	if opts.ClusterID != "" {
 		if _, ok := cs.Cluster(opts.ClusterID); !ok {
-			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID)
+			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID).
+				Zh("未知的集群 %q；集群编号见“集群”页或 indus clusters list", opts.ClusterID)
 		}
 	}
 	if opts.Unit != "" {
 		if _, ok := refdata.UnitByCode(opts.Unit); !ok {
-			return nil, indus.Errorf(indus.ENotFound, "unknown unit %q: give one of the 41 unit codes", opts.Unit)
+			return nil, indus.Errorf(indus.ENotFound, "unknown unit %q: give one of the 41 unit codes", opts.Unit).
+				Zh("未知的区县 %q：请给出 41 个评价单元代码之一", opts.Unit)
 		}
 	}
 	r, err := GetRollup(ctx, st, p)

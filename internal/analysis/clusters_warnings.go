@@ -117,10 +117,12 @@ func Warnings(ctx context.Context, st *store.Store, opts WarningOptions) (*Warni
 		opts.MinUnitShare = 0.01
 	}
 	if opts.Decline.Drop <= 0 || opts.Decline.Drop >= 1 || opts.Decline.Months < 1 || opts.Decline.Months > 24 {
-		return nil, indus.Errorf(indus.EInvalid, "the decline rule needs a drop between 0 and 100 %% and 1–24 months, got %g and %d", opts.Decline.Drop*100, opts.Decline.Months)
+		return nil, indus.Errorf(indus.EInvalid, "the decline rule needs a drop between 0 and 100 %% and 1–24 months, got %g and %d", opts.Decline.Drop*100, opts.Decline.Months).
+			Zh("下降预警规则的降幅应在 0 到 100%% 之间、月数应为 1–24，实际为 %g 和 %d", opts.Decline.Drop*100, opts.Decline.Months)
 	}
 	if opts.Collapse.Drop <= 0 || opts.Collapse.Drop >= 1 || opts.Collapse.Window < 1 || opts.Collapse.Window > 24 {
-		return nil, indus.Errorf(indus.EInvalid, "the electricity rule needs a drop between 0 and 100 %% and a window of 1–24 months")
+		return nil, indus.Errorf(indus.EInvalid, "the electricity rule needs a drop between 0 and 100 %% and a window of 1–24 months").
+			Zh("用电预警规则的降幅应在 0 到 100%% 之间、时间窗口应为 1–24 个月")
 	}
 	want := map[string]bool{}
 	for _, t := range opts.Types {
@@ -129,19 +131,22 @@ func Warnings(ctx context.Context, st *store.Store, opts WarningOptions) (*Warni
 			ok = ok || k == t
 		}
 		if !ok {
-			return nil, indus.Errorf(indus.EInvalid, "unknown warning type %q; the types are %s", t, strings.Join(WarningTypes, ", "))
+			return nil, indus.Errorf(indus.EInvalid, "unknown warning type %q; the types are %s", t, strings.Join(WarningTypes, ", ")).
+				Zh("未知的预警类型 %q；可用类型：%s", t, strings.Join(WarningTypes, ", "))
 		}
 		want[t] = true
 	}
 	keep := func(t string) bool { return len(want) == 0 || want[t] }
 	if opts.ClusterID != "" {
 		if _, ok := cs.Cluster(opts.ClusterID); !ok {
-			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID)
+			return nil, indus.Errorf(indus.ENotFound, "unknown cluster %q; 'indus clusters list' shows the ids", opts.ClusterID).
+				Zh("未知的集群 %q；集群编号见“集群”页或 indus clusters list", opts.ClusterID)
 		}
 	}
 	if opts.Unit != "" {
 		if _, ok := refdata.UnitByCode(opts.Unit); !ok {
-			return nil, indus.Errorf(indus.ENotFound, "unknown unit %q: give one of the 41 unit codes", opts.Unit)
+			return nil, indus.Errorf(indus.ENotFound, "unknown unit %q: give one of the 41 unit codes", opts.Unit).
+				Zh("未知的区县 %q：请给出 41 个评价单元代码之一", opts.Unit)
 		}
 	}
 	ctx, err := pinDataInfo(ctx, st)
@@ -155,7 +160,8 @@ func Warnings(ctx context.Context, st *store.Store, opts WarningOptions) (*Warni
 			return nil, err
 		}
 		if !ok {
-			return nil, indus.Errorf(indus.ENotFound, "there are no monthly facts; warnings need the monthly survey")
+			return nil, indus.Errorf(indus.ENotFound, "there are no monthly facts; warnings need the monthly survey").
+				Zh("尚无月度数据；预警需要导入规上工业月报数据")
 		}
 		month = last
 	}

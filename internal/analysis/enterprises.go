@@ -103,16 +103,17 @@ func EnterpriseClusterIndex(ctx context.Context, st *store.Store) (*EnterpriseMe
 func (q EnterpriseQuery) resolve(ctx context.Context, st *store.Store) (store.EnterpriseListQuery, error) {
 	for _, u := range q.UnitCodes {
 		if _, ok := refdata.UnitByCode(u); !ok {
-			return store.EnterpriseListQuery{}, indus.Errorf(indus.EInvalid, "unknown unit code %q", u)
+			return store.EnterpriseListQuery{}, indus.Errorf(indus.EInvalid, "unknown unit code %q", u).Zh("未知的区县代码 %q", u)
 		}
 	}
 	sq := store.EnterpriseListQuery{EnterpriseFilter: q.EnterpriseFilter, Year: q.Year, Sort: q.Sort, Desc: q.Desc, Limit: q.Limit, Offset: q.Offset}
 	if q.Sort != "" && !entContains(store.EnterpriseSort, q.Sort) {
-		return sq, indus.Errorf(indus.EInvalid, "cannot sort enterprises by %q; use one of %s", q.Sort, strings.Join(store.EnterpriseSort, ", "))
+		return sq, indus.Errorf(indus.EInvalid, "cannot sort enterprises by %q; use one of %s", q.Sort, strings.Join(store.EnterpriseSort, ", ")).
+			Zh("不能按 %q 排序企业；可用：%s", q.Sort, strings.Join(store.EnterpriseSort, ", "))
 	}
 	if q.ClusterID != "" {
 		if _, ok := refdata.DefaultClusterSystem().Cluster(q.ClusterID); !ok {
-			return sq, indus.Errorf(indus.EInvalid, "unknown cluster %q", q.ClusterID)
+			return sq, indus.Errorf(indus.EInvalid, "unknown cluster %q", q.ClusterID).Zh("未知的集群 %q", q.ClusterID)
 		}
 		// The stored memberships (with manual overrides) when the latest
 		// assignment is current; else the rules, applied here.
@@ -145,7 +146,8 @@ func (q EnterpriseQuery) resolve(ctx context.Context, st *store.Store) (store.En
 	case sq.Year == 0 && len(years) > 0:
 		sq.Year = years[len(years)-1]
 	case sq.Year != 0 && !entContainsInt(years, sq.Year):
-		return sq, indus.Errorf(indus.EInvalid, "no annual facts for year %d (years with data: %s)", sq.Year, entYearList(years))
+		return sq, indus.Errorf(indus.EInvalid, "no annual facts for year %d (years with data: %s)", sq.Year, entYearList(years)).
+			Zh("%d 年没有年度数据（有数据的年份：%s）", sq.Year, entYearList(years))
 	}
 	return sq, nil
 }

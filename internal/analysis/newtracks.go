@@ -118,7 +118,8 @@ func ParseBasis(s string) (Basis, error) {
 	case "firms", "enterprises":
 		return BasisFirms, nil
 	}
-	return "", indus.Errorf(indus.EInvalid, "unknown basis %q: use output, employment or firms", s)
+	return "", indus.Errorf(indus.EInvalid, "unknown basis %q: use output, employment or firms", s).
+		Zh("未知的口径 %q：请使用 output（产值）、employment（从业人数）或 firms（企业数）", s)
 }
 
 // ParseLevel reads a GB/T 4754 level for the matrix: class (4 digits),
@@ -132,7 +133,8 @@ func ParseLevel(s string) (refdata.Level, error) {
 	case "division", "2":
 		return refdata.LevelDivision, nil
 	}
-	return "", indus.Errorf(indus.EInvalid, "unknown industry level %q: use class, group or division", s)
+	return "", indus.Errorf(indus.EInvalid, "unknown industry level %q: use class, group or division", s).
+		Zh("未知的行业层级 %q：请使用 class（小类）、group（中类）或 division（大类）", s)
 }
 
 func levelDigits(l refdata.Level) int {
@@ -385,18 +387,20 @@ type UnitDensity struct {
 func (nt *NewTracksResult) Unit(code string) (*UnitTracks, error) {
 	u, ok := refdata.UnitByCode(code)
 	if !ok {
-		return nil, indus.Errorf(indus.ENotFound, "no evaluation unit with code %q", code)
+		return nil, indus.Errorf(indus.ENotFound, "no evaluation unit with code %q", code).Zh("没有代码为 %q 的评价单元", code)
 	}
 	t, ok := nt.tracks[code]
 	if !ok {
 		for _, c := range nt.left {
 			for _, r := range c.Regions {
 				if r == code {
-					return nil, indus.Errorf(indus.ENotFound, "unit %s (%s) was left out of the %d analysis: it forms a separate component of the unit–industry network (%s)", code, u.NameZh, nt.Year, c.reason())
+					return nil, indus.Errorf(indus.ENotFound, "unit %s (%s) was left out of the %d analysis: it forms a separate component of the unit–industry network (%s)", code, u.NameZh, nt.Year, c.reason()).
+						Zh("评价单元 %s（%s）未纳入 %d 年的分析：它在“区县—行业”网络中自成一个分支（%s）", code, u.NameZh, nt.Year, c.reason())
 				}
 			}
 		}
-		return nil, indus.Errorf(indus.ENotFound, "unit %s (%s) has no %s data for %d at %s level", code, u.NameZh, nt.Basis, nt.Year, nt.Level)
+		return nil, indus.Errorf(indus.ENotFound, "unit %s (%s) has no %s data for %d at %s level", code, u.NameZh, nt.Basis, nt.Year, nt.Level).
+			Zh("评价单元 %s（%s）没有 %s 口径 %d 年 %s 层级的数据", code, u.NameZh, nt.Basis, nt.Year, nt.Level)
 	}
 	return t, nil
 }
@@ -413,13 +417,15 @@ func NewTracks(ctx context.Context, st *store.Store, opt NewTracksOptions) (*New
 		return nil, err
 	}
 	if len(years) == 0 {
-		return nil, indus.Errorf(indus.ENotFound, "the database has no annual facts: import annual.csv first")
+		return nil, indus.Errorf(indus.ENotFound, "the database has no annual facts: import annual.csv first").
+			Zh("数据库中没有年度数据：请先导入年度数据文件")
 	}
 	year := o.Year
 	if year == 0 {
 		year = years[len(years)-1]
 	} else if !containsInt(years, year) {
-		return nil, indus.Errorf(indus.EInvalid, "no annual facts for year %d (years with data: %s)", year, yearList(years))
+		return nil, indus.Errorf(indus.EInvalid, "no annual facts for year %d (years with data: %s)", year, yearList(years)).
+			Zh("%d 年没有年度数据（有数据的年份：%s）", year, yearList(years))
 	}
 	storeBasis := map[Basis]store.MatrixBasis{BasisOutput: store.BasisOutput, BasisEmployment: store.BasisEmployees, BasisFirms: store.BasisFirms}[o.Basis]
 	cells, err := st.IndustryMatrix(ctx, store.MatrixOptions{Year: year, Digits: levelDigits(o.Level), Basis: storeBasis,
@@ -458,7 +464,8 @@ func NewTracks(ctx context.Context, st *store.Store, opt NewTracksOptions) (*New
 			100*lostCodes/total, o.Basis, abbreviateCodes(unknownCodes)))
 	}
 	if len(obs) == 0 {
-		return nil, indus.Errorf(indus.ENotFound, "no %s data for %d at %s level (check the year, the basis and --above-size)", o.Basis, year, o.Level)
+		return nil, indus.Errorf(indus.ENotFound, "no %s data for %d at %s level (check the year, the basis and --above-size)", o.Basis, year, o.Level).
+			Zh("没有 %s 口径 %d 年 %s 层级的数据（请检查年份、口径和是否仅限规上企业）", o.Basis, year, o.Level)
 	}
 	var unitCodes, acts []string
 	for _, u := range refdata.Units() {
@@ -477,7 +484,8 @@ func NewTracks(ctx context.Context, st *store.Store, opt NewTracksOptions) (*New
 		nt.Warnings = append(nt.Warnings, fmt.Sprintf("left out of ECI and PCI: %s, a separate component of the unit–industry network (%s)", c.describe(m), c.reason()))
 	}
 	if math.IsNaN(res.Eigenvalue) {
-		return nil, indus.Errorf(indus.EInvalid, "economic complexity is undefined for %d at %s level by %s: %s", year, o.Level, o.Basis, strings.Join(res.Warnings, "; "))
+		return nil, indus.Errorf(indus.EInvalid, "economic complexity is undefined for %d at %s level by %s: %s", year, o.Level, o.Basis, strings.Join(res.Warnings, "; ")).
+			Zh("%d 年 %s 层级按 %s 口径无法计算经济复杂度：%s", year, o.Level, o.Basis, strings.Join(res.Warnings, "; "))
 	}
 	nt.Warnings = append(nt.Warnings, res.Warnings...)
 	nt.Eigenvalue = res.Eigenvalue
@@ -520,21 +528,24 @@ func normaliseTrackOptions(opt NewTracksOptions) (NewTracksOptions, error) {
 		o.Threshold = complexity.DefaultThreshold
 	}
 	if !(o.Threshold > 0) || math.IsInf(o.Threshold, 0) {
-		return o, indus.Errorf(indus.EInvalid, "the RCA threshold must be a positive number, got %v", opt.Threshold)
+		return o, indus.Errorf(indus.EInvalid, "the RCA threshold must be a positive number, got %v", opt.Threshold).
+			Zh("RCA 阈值必须为正数，实际为 %v", opt.Threshold)
 	}
 	if o.Weights == (TrackWeights{}) {
 		o.Weights = DefaultTrackWeights
 	}
 	for _, w := range []float64{o.Weights.Density, o.Weights.PCI, o.Weights.COG} {
 		if !(w >= 0) || math.IsInf(w, 0) {
-			return o, indus.Errorf(indus.EInvalid, "track weights must be non-negative numbers, got density %v, PCI %v, COG %v", o.Weights.Density, o.Weights.PCI, o.Weights.COG)
+			return o, indus.Errorf(indus.EInvalid, "track weights must be non-negative numbers, got density %v, PCI %v, COG %v", o.Weights.Density, o.Weights.PCI, o.Weights.COG).
+				Zh("赛道权重必须为非负数，实际为 密度 %v、PCI %v、COG %v", o.Weights.Density, o.Weights.PCI, o.Weights.COG)
 		}
 	}
 	if o.Limit < 0 {
-		return o, indus.Errorf(indus.EInvalid, "the limit must be 0 (all) or positive, got %d", o.Limit)
+		return o, indus.Errorf(indus.EInvalid, "the limit must be 0 (all) or positive, got %d", o.Limit).
+			Zh("条数上限必须为 0（全部）或正数，实际为 %d", o.Limit)
 	}
 	if o.Year < 0 {
-		return o, indus.Errorf(indus.EInvalid, "bad year %d", o.Year)
+		return o, indus.Errorf(indus.EInvalid, "bad year %d", o.Year).Zh("无效的年份 %d", o.Year)
 	}
 	if o.Clusters == nil {
 		o.Clusters = refdata.DefaultClusterSystem()

@@ -245,7 +245,7 @@ func (s *Server) pageEvaluationView(w http.ResponseWriter, r *http.Request) {
 	id := runs[0].ID
 	if v := q.Get("run"); v != "" {
 		if id, err = strconv.ParseInt(v, 10, 64); err != nil {
-			s.pageError(w, r, indus.Errorf(indus.EInvalid, "%q is not an evaluation run id", v))
+			s.pageError(w, r, indus.Errorf(indus.EInvalid, "%q is not an evaluation run id", v).Zh("%q 不是评价编号", v))
 			return
 		}
 	}

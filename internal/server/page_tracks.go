@@ -114,7 +114,7 @@ func (s *Server) pageTracksView(w http.ResponseWriter, r *http.Request) {
 	}
 	if v := q.Get("year"); v != "" {
 		if o.Year, err = strconv.Atoi(v); err != nil {
-			s.pageError(w, r, indus.Errorf(indus.EInvalid, "year %q is not a year", v))
+			s.pageError(w, r, indus.Errorf(indus.EInvalid, "year %q is not a year", v).Zh("%q 不是有效的年份", v))
 			return
 		}
 	}
@@ -157,7 +157,7 @@ func (s *Server) pageTracksView(w http.ResponseWriter, r *http.Request) {
 		code = nt.Units[0].Code
 	}
 	if _, ok := refdata.UnitByCode(code); !ok {
-		s.pageError(w, r, indus.Errorf(indus.ENotFound, "no evaluation unit with code %q", code))
+		s.pageError(w, r, indus.Errorf(indus.ENotFound, "no evaluation unit with code %q", code).Zh("没有代码为 %q 的评价单元", code))
 		return
 	}
 	for _, u := range refdata.Units() {

@@ -203,6 +203,27 @@ func TestNotFoundPages(t *testing.T) {
 	}
 }
 
+// A bad address on the Chinese dashboard is explained in Chinese, with the
+// status its error code gives.
+func TestPageErrorsInChinese(t *testing.T) {
+	ts := cityServer(t)
+	for _, c := range []struct {
+		path, want string
+		status     int
+	}{
+		{"/evaluation?run=abc", "不是评价编号", 400},
+		{"/evaluation?run=999", "没有第 999 次评价", 404},
+		{"/tracks?year=abc", "不是有效的年份", 400},
+		{"/tracks?unit=999999", "没有代码为", 404},
+		{"/clusters?geo=bogus", "未知的区县 &#34;bogus&#34;", 400},
+	} {
+		resp, body := getWith(t, ts.URL+c.path, "zh-CN", nil)
+		if resp.StatusCode != c.status || !strings.Contains(body, c.want) || !strings.Contains(body, `<html lang="zh-CN">`) {
+			t.Errorf("%s: HTTP %d, want %d and %q in the page", c.path, resp.StatusCode, c.status, c.want)
+		}
+	}
+}
+
 // tableIDs are the tables of each page, by the id htmx targets.
 var tableIDs = map[string][]string{
 	"/enterprises":        {"enterprises"},

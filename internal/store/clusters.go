@@ -126,7 +126,7 @@ func (s *Store) EnterpriseClassification(ctx context.Context, uscc string) (Clas
 	err := s.db.QueryRowContext(ctx, `SELECT coalesce(industry_code, ''), coalesce(business_scope, '') FROM enterprises WHERE uscc = ?`, uscc).
 		Scan(&c.IndustryCode, &c.BusinessScope)
 	if err == sql.ErrNoRows {
-		return c, indus.Errorf(indus.ENotFound, "there is no enterprise %s; import it first", uscc)
+		return c, indus.Errorf(indus.ENotFound, "there is no enterprise %s; import it first", uscc).Zh("没有企业 %s；请先导入", uscc)
 	}
 	return c, err
 }
@@ -292,7 +292,8 @@ func (s *Store) LatestAssignment(ctx context.Context, systemID string) (Assignme
 		Scan(&a.ID, &a.SystemID, &a.SystemVersion, &a.User, &a.StartedAt, &a.FinishedAt, &a.DataBatch,
 			&a.Enterprises, &a.Assigned, &a.Memberships, &a.Added, &a.Removed, &a.PrimaryChanged, &a.First)
 	if err == sql.ErrNoRows {
-		return a, indus.Errorf(indus.ENotFound, "enterprises have not been assigned to the clusters of %s yet; run 'indus clusters assign'", systemID)
+		return a, indus.Errorf(indus.ENotFound, "enterprises have not been assigned to the clusters of %s yet; run 'indus clusters assign'", systemID).
+			Zh("企业尚未归入 %s 的集群；请先运行 indus clusters assign", systemID)
 	}
 	if err != nil {
 		return a, err
@@ -451,7 +452,8 @@ func (s *Store) SaveOverride(ctx context.Context, o Override, rows []MembershipR
 	}
 	if o.Action == "" {
 		if n, _ := res.RowsAffected(); n == 0 {
-			return 0, indus.Errorf(indus.ENotFound, "there is no override of %s in cluster %s to clear", o.USCC, o.ClusterID)
+			return 0, indus.Errorf(indus.ENotFound, "there is no override of %s in cluster %s to clear", o.USCC, o.ClusterID).
+				Zh("企业 %s 在集群 %s 中没有可清除的人工调整", o.USCC, o.ClusterID)
 		}
 	} else {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM cluster_overrides`).Scan(&o.ID); err != nil {

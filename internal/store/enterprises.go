@@ -417,7 +417,8 @@ func (q EnterpriseListQuery) order() (key, expr, dir string, err error) {
 	}
 	expr, ok := enterpriseSortSQL[key]
 	if !ok {
-		return "", "", "", indus.Errorf(indus.EInvalid, "cannot sort enterprises by %q; use one of %s", q.Sort, strings.Join(EnterpriseSort, ", "))
+		return "", "", "", indus.Errorf(indus.EInvalid, "cannot sort enterprises by %q; use one of %s", q.Sort, strings.Join(EnterpriseSort, ", ")).
+			Zh("不能按 %q 排序企业；可用：%s", q.Sort, strings.Join(EnterpriseSort, ", "))
 	}
 	dir = "ASC"
 	if q.Desc {

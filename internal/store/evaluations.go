@@ -510,7 +510,8 @@ func (s *Store) EvaluationByID(ctx context.Context, id int64) (EvaluationRun, er
 func (s *Store) loadEvaluation(ctx context.Context, id int64) (EvaluationRun, error) {
 	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM evaluation_runs r WHERE r.id = ?`, id))
 	if err == sql.ErrNoRows {
-		return r, indus.Errorf(indus.ENotFound, "there is no evaluation run %d; 'indus evaluate list' lists them", id)
+		return r, indus.Errorf(indus.ENotFound, "there is no evaluation run %d; 'indus evaluate list' lists them", id).
+			Zh("没有第 %d 次评价；评价记录见“亩均评价”页或 indus evaluate list", id)
 	}
 	if err != nil {
 		return r, err
@@ -708,7 +709,8 @@ func (s *Store) EvaluationEnterprise(ctx context.Context, run int64, uscc string
 	}
 	e, err := scanEnterprise(s.db.QueryRowContext(ctx, `SELECT `+enterpriseColumns+` FROM evaluation_enterprises WHERE run_id = ? AND uscc = ?`, run, uscc))
 	if err == sql.ErrNoRows {
-		return e, indus.Errorf(indus.ENotFound, "enterprise %s is not in evaluation run %d (outside the scheme's scope, or no facts that year)", uscc, run)
+		return e, indus.Errorf(indus.ENotFound, "enterprise %s is not in evaluation run %d (outside the scheme's scope, or no facts that year)", uscc, run).
+			Zh("企业 %s 不在第 %d 次评价中（不在该方案范围内，或当年没有数据）", uscc, run)
 	}
 	if err != nil {
 		return e, err
@@ -735,7 +737,8 @@ func (s *Store) EvaluationEnterprise(ctx context.Context, run int64, uscc string
 // then by code).
 func (s *Store) EvaluationAreas(ctx context.Context, run int64, level string) ([]AreaResult, error) {
 	if level != AreaUnit && level != AreaPark {
-		return nil, indus.Errorf(indus.EInvalid, "level %q: use unit or park", level)
+		return nil, indus.Errorf(indus.EInvalid, "level %q: use unit or park", level).
+			Zh("层级 %q：请使用 unit（区县）或 park（园区）", level)
 	}
 	if _, err := s.EvaluationByID(ctx, run); err != nil {
 		return nil, err
