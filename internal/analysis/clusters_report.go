@@ -79,6 +79,10 @@ type Trajectory struct {
 	StatusName string   `json:"status_name"`
 	Direction  string   `json:"direction,omitempty"`
 	Note       string   `json:"note,omitempty"`
+	// Enterprises is the fewest enterprises (above none) the cell has in
+	// the years whose values the trajectory shows, for withholding small
+	// cells (clusters_withhold.go).
+	Enterprises int64 `json:"-"`
 }
 
 // ReportRow is one cluster in one geography. Money in 10k yuan; growth,
@@ -119,6 +123,10 @@ type ReportRow struct {
 	TargetYear       int         `json:"target_year,omitempty"`
 	Status           string      `json:"status"`
 	Trajectory       *Trajectory `json:"trajectory,omitempty"`
+	// Withheld: the cell has fewer than three enterprises, outside the
+	// caller's territory; its figures are withheld (null in JSON) and its
+	// Status is StatusWithheld (clusters_withhold.go).
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Report is the cluster overview of one period.
@@ -236,7 +244,10 @@ func growthMetric(c *refdata.Cluster, city cluster.Sums, annual bool) refdata.Me
 
 // ClusterReport computes the cluster overview of a period: one row per
 // cluster × geography with its size, growth, contribution, shares,
-// concentration, entrants and exits, and its target trajectory.
+// concentration, entrants and exits, and its target trajectory. Cells of
+// fewer than three enterprises outside the caller's territory are
+// withheld (clusters_withhold.go): callers that cache a report must key it
+// by the caller's scope.
 func ClusterReport(ctx context.Context, st *store.Store, opts ReportOptions) (*Report, error) {
 	ctx, err := pinDataInfo(ctx, st)
 	if err != nil {
@@ -346,6 +357,7 @@ func ClusterReport(ctx context.Context, st *store.Store, opts ReportOptions) (*R
 			return nil, err
 		}
 	}
+	withholdSmallCells(indus.ScopeFrom(ctx), rep.Rows)
 	return rep, nil
 }
 
@@ -432,8 +444,13 @@ func trajectories(ctx context.Context, st *store.Store, cs *refdata.ClusterSyste
 				gTarget = target * gBase / cityBase
 			}
 			value := math.NaN()
+			var firms []int64
 			if latestRoll != nil {
-				value = metricValue(latestRoll.Get(c.ID, g.kind, g.code), t.Metric)
+				s := latestRoll.Get(c.ID, g.kind, g.code)
+				value, firms = metricValue(s, t.Metric), append(firms, s.Enterprises)
+			}
+			if base != nil && source == "data" {
+				firms = append(firms, base.Get(c.ID, g.kind, g.code).Enterprises)
 			}
 			tr := cluster.Track(cluster.Goal{BaseYear: baseYear, BaseValue: gBase, Year: latest, Value: value, TargetYear: t.Year, Target: gTarget}, th)
 			if latest == 0 {
@@ -442,10 +459,21 @@ func trajectories(ctx context.Context, st *store.Store, cs *refdata.ClusterSyste
 			out[k] = &Trajectory{Metric: string(t.Metric), Unit: "10k_yuan", BaseYear: baseYear, BaseValue: num(gBase), BaseSource: source,
 				Year: latest, Value: num(value), TargetYear: t.Year, Target: num(gTarget), ActualCAGR: pct(tr.ActualCAGR),
 				Required: pct(tr.RequiredCAGR), Projected: num(tr.Projected), Ratio: num(tr.Ratio), Status: tr.Status,
-				StatusName: statusName(cs, tr.Status, lang), Direction: string(refdata.AtLeast)}
+				StatusName: statusName(cs, tr.Status, lang), Direction: string(refdata.AtLeast), Enterprises: fewestFirms(firms)}
 		}
 	}
 	return out, nil
+}
+
+// fewestFirms is the smallest positive count, 0 when there is none.
+func fewestFirms(counts []int64) int64 {
+	var n int64
+	for _, c := range counts {
+		if c > 0 && (n == 0 || c < n) {
+			n = c
+		}
+	}
+	return n
 }
 
 // CityTargetView is one city-level target of the plan and where the data
@@ -594,6 +622,9 @@ type YearPoint struct {
 	ValueAdded  *float64 `json:"value_added"`
 	Enterprises int64    `json:"enterprises"`
 	YoYGrowth   *float64 `json:"yoy_growth"`
+	// Withheld: fewer than three enterprises that year, and the caller may
+	// not see them; the figures are zero and not to be shown.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // ClusterDetail is one cluster's page: the city and regions, the target
@@ -655,12 +686,17 @@ func GetClusterDetail(ctx context.Context, st *store.Store, id string, p Period,
 	}
 	d.Series = []YearPoint{}
 	c, _ := cs.Cluster(id)
+	sc := indus.ScopeFrom(ctx)
 	for _, y := range di.years {
 		r, err := GetRollup(ctx, st, Period{Kind: PeriodYear, Year: y})
 		if err != nil {
 			return nil, err
 		}
 		s := r.Get(id, cluster.GeoCity, cluster.CityCode)
+		if smallCell(sc, s.Enterprises, cluster.GeoCity, cluster.CityCode) {
+			d.Series = append(d.Series, YearPoint{Year: y, Enterprises: s.Enterprises, Withheld: true})
+			continue
+		}
 		pt := YearPoint{Year: y, OutputValue: s.Output, Revenue: s.Revenue, ValueAdded: num(s.ValueAdded), Enterprises: s.Enterprises}
 		if growthMetric(c, s, true) == refdata.MetricRevenue {
 			pt.YoYGrowth = pct(cluster.Growth(s.CompRevenue, s.CompPrevRevenue))

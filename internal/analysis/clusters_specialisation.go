@@ -52,6 +52,9 @@ type SpecRow struct {
 	StarSpecial              bool     `json:"star_specialisation"`
 	StarFocus                bool     `json:"star_focus"`
 	ShareOfClusterEmployment *float64 `json:"share_of_cluster_employment"` // percent of the city cluster's
+	// Withheld: fewer than three enterprises, outside the caller's
+	// territory: every figure is withheld (null in JSON), the flags unset.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // CityLQ is the city's own location quotient of a cluster against a
@@ -134,6 +137,7 @@ func GetSpecialisation(ctx context.Context, st *store.Store, opts SpecOptions) (
 	out := &Specialisation{Period: p, Strong: opts.Strong, Stars: opts.Stars, Rows: []SpecRow{}, Notes: SpecialisationNotes}
 	cityAll := r.Get(store.AllClusters, cluster.GeoCity, cluster.CityCode)
 	units := refdata.Units()
+	sc := indus.ScopeFrom(ctx) // small cells withheld (clusters_withhold.go)
 	for i := range cs.Clusters {
 		c := &cs.Clusters[i]
 		city := r.Get(c.ID, cluster.GeoCity, cluster.CityCode)
@@ -156,6 +160,11 @@ func GetSpecialisation(ctx context.Context, st *store.Store, opts SpecOptions) (
 			rows[j].Strong = strong[j]
 			rows[j].StarSize, rows[j].StarSpecial, rows[j].StarFocus = stars[j].Size, stars[j].Specialisation, stars[j].Focus
 			rows[j].Stars = stars[j].Count()
+			if smallCell(sc, rows[j].Enterprises, cluster.GeoUnit, rows[j].Unit) {
+				r := rows[j]
+				rows[j] = SpecRow{ClusterID: r.ClusterID, ClusterName: r.ClusterName, Unit: r.Unit, UnitName: r.UnitName,
+					Enterprises: r.Enterprises, Withheld: true}
+			}
 			if (opts.ClusterID == "" || opts.ClusterID == c.ID) && (opts.Unit == "" || opts.Unit == rows[j].Unit) {
 				out.Rows = append(out.Rows, rows[j])
 			}

@@ -270,13 +270,17 @@ func Warnings(ctx context.Context, st *store.Store, opts WarningOptions) (*Warni
 		if err != nil {
 			return nil, err
 		}
+		// A trajectory's evidence is its cell's figures: a cell the caller
+		// may not see (clusters_withhold.go) gives no warning.
+		sc := indus.ScopeFrom(ctx)
+		withheld := func(t *Trajectory, kind, code string) bool { return smallCell(sc, t.Enterprises, kind, code) }
 		for i := range cs.Clusters {
 			c := &cs.Clusters[i]
 			if opts.ClusterID != "" && opts.ClusterID != c.ID {
 				continue
 			}
 			city := traj[cluster.GeoKey{Cluster: c.ID, Kind: cluster.GeoCity, Code: cluster.CityCode}]
-			if city == nil {
+			if city == nil || withheld(city, cluster.GeoCity, cluster.CityCode) {
 				continue
 			}
 			if keep(WarnClusterTrajectory) && opts.Unit == "" && belowTrajectory(cs, city.Status) {
@@ -287,7 +291,7 @@ func Warnings(ctx context.Context, st *store.Store, opts WarningOptions) (*Warni
 			}
 			for _, u := range refdata.Units() {
 				t := traj[cluster.GeoKey{Cluster: c.ID, Kind: cluster.GeoUnit, Code: u.Code}]
-				if t == nil || !belowTrajectory(cs, t.Status) || (opts.Unit != "" && opts.Unit != u.Code) {
+				if t == nil || !belowTrajectory(cs, t.Status) || (opts.Unit != "" && opts.Unit != u.Code) || withheld(t, cluster.GeoUnit, u.Code) {
 					continue
 				}
 				if t.BaseValue == nil || city.BaseValue == nil || *t.BaseValue < opts.MinUnitShare**city.BaseValue {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -93,6 +94,22 @@ func (s *Server) apiCluster(w http.ResponseWriter, r *http.Request) {
 type clusterUnit struct {
 	analysis.ReportRow
 	Specialisation *analysis.SpecRow `json:"specialisation"`
+}
+
+// MarshalJSON writes the row as ReportRow writes itself (a withheld row's
+// figures as null) plus the specialisation: the embedded row's own
+// MarshalJSON would otherwise stand for the whole struct.
+func (c clusterUnit) MarshalJSON() ([]byte, error) {
+	row, err := json.Marshal(c.ReportRow)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := json.Marshal(c.Specialisation)
+	if err != nil {
+		return nil, err
+	}
+	out := append(row[:len(row)-1:len(row)-1], `,"specialisation":`...)
+	return append(append(out, spec...), '}'), nil
 }
 
 // apiClusterUnits lists a cluster in every unit with location quotients,

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/indus-platform/indus/internal/analysis"
 	"github.com/indus-platform/indus/internal/refdata"
 )
 
@@ -70,4 +71,14 @@ func unitLabel(unit, lang string) string {
 		return l[0]
 	}
 	return unit
+}
+
+// shown is a report row's figure for a table or a chart: nil, shown as
+// "—", when the row is withheld (a cell of fewer than three enterprises
+// outside the caller's territory).
+func shown[T any](row analysis.ReportRow, v T) any {
+	if row.Withheld {
+		return nil
+	}
+	return v
 }

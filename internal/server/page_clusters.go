@@ -203,7 +203,7 @@ func (s *Server) pageClustersView(w http.ResponseWriter, r *http.Request) {
 			sc = row.Revenue
 		}
 		names = append(names, pickLang(lang, c.NameZh, c.NameEn))
-		scale = append(scale, sc/1e4)
+		scale = append(scale, shown(row, sc/1e4))
 	}
 	for _, row := range rep.Rows {
 		c, ok := cs.Cluster(row.ClusterID)
@@ -214,8 +214,8 @@ func (s *Server) pageClustersView(w http.ResponseWriter, r *http.Request) {
 		if row.GrowthMetric == string(refdata.MetricRevenue) {
 			sc = row.Revenue
 		}
-		tr := tableRow{Vals: []any{pickLang(lang, c.NameZh, c.NameEn), c.Tier, sc, pctFrac(row.YoYGrowth), row.ContributionPP, pctFrac(row.ShareOfCity),
-			row.Enterprises, row.Entrants, row.Exits, row.HHI, pctFrac(row.Top10Share), row.Status}}
+		tr := tableRow{Vals: []any{pickLang(lang, c.NameZh, c.NameEn), c.Tier, shown(row, sc), pctFrac(row.YoYGrowth), row.ContributionPP, pctFrac(row.ShareOfCity),
+			row.Enterprises, shown(row, row.Entrants), shown(row, row.Exits), row.HHI, pctFrac(row.Top10Share), row.Status}}
 		tr.link(0, "/clusters/"+url.PathEscape(c.ID)+"?"+periodQuery(r))
 		if tier, ok := cs.Tier(c.Tier); ok {
 			tr.text(1, pickLang(lang, tier.NameZh, tier.NameEn))
@@ -273,7 +273,8 @@ func statusOptions(lang string) []tableOption {
 	for _, st := range refdata.DefaultClusterSystem().StatusThresholds {
 		out = append(out, tableOption{Value: st.Status, Label: pickLang(lang, st.NameZh, st.NameEn)})
 	}
-	return append(out, tableOption{Value: cluster.NoData, Label: pickLang(lang, "无数据", "no data")})
+	return append(out, tableOption{Value: cluster.NoData, Label: pickLang(lang, "无数据", "no data")},
+		tableOption{Value: analysis.StatusWithheld, Label: pickLang(lang, "不公开", "withheld")})
 }
 
 // ---- one cluster ----------------------------------------------------------
@@ -409,7 +410,7 @@ func (s *Server) pageClusterView(w http.ResponseWriter, r *http.Request) {
 		if row.Trajectory != nil {
 			target = row.Trajectory.Target
 		}
-		tr := tableRow{Vals: []any{row.GeographyName, row.OutputValue, row.Revenue, pctFrac(row.YoYGrowth), pctFrac(row.ShareOfCity), row.Enterprises, target, row.Status}}
+		tr := tableRow{Vals: []any{row.GeographyName, shown(row, row.OutputValue), shown(row, row.Revenue), pctFrac(row.YoYGrowth), pctFrac(row.ShareOfCity), row.Enterprises, target, row.Status}}
 		tr.text(7, t("status."+row.Status))
 		tr.link(0, "/clusters?geo="+url.QueryEscape(row.Geography)+"&"+periodQuery(r))
 		rrows = append(rrows, tr)
@@ -462,7 +463,11 @@ func (s *Server) pageClusterView(w http.ResponseWriter, r *http.Request) {
 				v.Strong++
 			}
 		}
-		tr := tableRow{Vals: []any{pickLang(lang, u.NameZh, u.NameEn), u.Region, row.OutputValue, pctFrac(row.YoYGrowth), pctFrac(shareOf(row.OutputValue, d.City.OutputValue)),
+		var share *float64
+		if !row.Withheld {
+			share = shareOf(row.OutputValue, d.City.OutputValue)
+		}
+		tr := tableRow{Vals: []any{pickLang(lang, u.NameZh, u.NameEn), u.Region, shown(row, row.OutputValue), pctFrac(row.YoYGrowth), pctFrac(share),
 			row.Enterprises, lqE, lqO, strong, stars, row.Status}}
 		tr.text(1, s.regionShort(lang, u.Region))
 		tr.text(10, t("status."+row.Status))
@@ -544,6 +549,9 @@ func (s *Server) trajectoryChart(lang, name string, d *analysis.ClusterDetail, c
 		metric = string(c.Target.Metric)
 	}
 	value := func(p analysis.YearPoint) *float64 {
+		if p.Withheld {
+			return nil
+		}
 		switch metric {
 		case string(refdata.MetricRevenue):
 			v := p.Revenue
@@ -649,6 +657,10 @@ func (s *Server) clusterMonthly(r *http.Request, lang, name, id string, p analys
 				continue // a month without data
 			}
 			sm := ro.Get(id, cluster.GeoCity, cluster.CityCode)
+			if analysis.CellWithheld(ctx, sm.Enterprises, cluster.GeoCity, cluster.CityCode) {
+				pts = append(pts, point{month: m.String()})
+				continue
+			}
 			out := sm.Output
 			pt := point{month: m.String(), output: &out}
 			if sm.CompPrevOutput > 0 {
@@ -672,6 +684,11 @@ func (s *Server) clusterMonthly(r *http.Request, lang, name, id string, p analys
 	data := &chartData{Head: []string{t("fact.month"), t("ent.output") + " (" + t("unit.yi") + ")", t("clu.growth") + " (%)"}}
 	for _, pt := range pts {
 		months = append(months, pt.month)
+		if pt.output == nil { // withheld: fewer than three enterprises
+			outs, gs = append(outs, nil), append(gs, nil)
+			data.Rows = append(data.Rows, []string{pt.month, "—", "—"})
+			continue
+		}
 		outs = append(outs, *pt.output/1e4)
 		if pt.growth != nil {
 			gs = append(gs, *pt.growth)

@@ -205,9 +205,12 @@ func (s *Server) homeClusters(r *http.Request, lang string, v *homeView) {
 			if row.GrowthMetric == string(refdata.MetricRevenue) {
 				x = row.Revenue
 			}
-			if row.Enterprises > 0 {
+			switch {
+			case row.Withheld:
+				tv.NoData = t("status.withheld")
+			case row.Enterprises > 0:
 				tv.Scale = &x
-			} else {
+			default:
 				tv.NoData = t("home.tile_no_data")
 			}
 			if c.Target != nil {

@@ -415,15 +415,15 @@ func (s *Server) unitClusters(w http.ResponseWriter, r *http.Request, lang, code
 			}
 		}
 		var shareUnit, shareCity *float64
-		if all > 0 {
+		if all > 0 && !row.Withheld {
 			x := row.OutputValue / all
 			shareUnit = &x
 		}
-		if co := cityOut[c.ID]; co > 0 {
+		if co := cityOut[c.ID]; co > 0 && !row.Withheld {
 			x := row.OutputValue / co
 			shareCity = &x
 		}
-		tr := tableRow{Vals: []any{pickLang(lang, c.NameZh, c.NameEn), c.Tier, row.OutputValue, pctFrac(row.YoYGrowth), shareUnit, shareCity, row.Enterprises,
+		tr := tableRow{Vals: []any{pickLang(lang, c.NameZh, c.NameEn), c.Tier, shown(row, row.OutputValue), pctFrac(row.YoYGrowth), shareUnit, shareCity, row.Enterprises,
 			lqE, lqO, strong, stars, row.Status}}
 		if tier, ok := cs.Tier(c.Tier); ok {
 			tr.text(1, pickLang(lang, tier.NameZh, tier.NameEn))

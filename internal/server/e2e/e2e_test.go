@@ -160,6 +160,7 @@ func start(chromium string) (*env, error) {
 		for _, nu := range []access.NewUser{
 			{Name: "e2e-unit", Role: indus.RoleUnit, Units: []string{e.unit}, Password: e2ePassword},
 			{Name: "e2e-firm", Role: indus.RoleEnterprise, USCC: e.firm, Password: e2ePassword},
+			{Name: "e2e-viewer", Role: indus.RoleViewer, Password: e2ePassword},
 		} {
 			if _, err := acc.AddUser(ctx, nu); err != nil {
 				return nil, err
@@ -726,6 +727,43 @@ func TestUploadRejectedInChinese(t *testing.T) {
 		if strings.Contains(p, "HTTP 400") || strings.Contains(p, "status of 400") {
 			continue // a rejected file answers 400
 		}
+		t.Error(p)
+	}
+}
+
+// A viewer sees a cluster's units, but not the figures of a unit where the
+// cluster has one or two enterprises: those rows say why and show "—".
+func TestViewerSeesNoSmallCells(t *testing.T) {
+	e := setup(t)
+	if e.firm == "" {
+		t.Skip("the role accounts exist only for the test's own server (INDUS_E2E_URL is set)")
+	}
+	tctx, cancelT := context.WithTimeout(e.browser, 120*time.Second)
+	bctx, cancelB := chromedp.NewContext(tctx, chromedp.WithNewBrowserContext())
+	defer func() { cancelB(); cancelT() }()
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatal(err)
+	}
+	tb := &tab{ctx: bctx, cancel: func() {}, host: strings.TrimPrefix(strings.TrimPrefix(e.base, "http://"), "https://")}
+	if err := e.signIn(bctx, "e2e-viewer", e2ePassword, "/clusters", "login-e2e-viewer"); err != nil {
+		t.Fatal(err)
+	}
+	tb.navigate(t, e.base+"/clusters/nev?lang=en&u-per=100")
+	rows := evalT[[]string](t, tb, `Array.from(document.querySelectorAll("#units tbody tr")).map(r => r.innerText)`)
+	withheld := 0
+	for _, r := range rows {
+		if strings.Contains(r, "withheld: fewer than 3 enterprises") {
+			withheld++
+			if !strings.Contains(r, "—") {
+				t.Errorf("a withheld row shows figures: %q", r)
+			}
+		}
+	}
+	if withheld == 0 {
+		t.Errorf("no withheld unit among %d rows", len(rows))
+	}
+	e.screenshot(t, tb, "cluster-units-viewer-1366x768", 1366, 768, true)
+	for _, p := range tb.takeProblems() {
 		t.Error(p)
 	}
 }

@@ -1,0 +1,97 @@
+package analysis
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/indus-platform/indus/internal/calc/cluster"
+	"github.com/indus-platform/indus/internal/indus"
+	"github.com/indus-platform/indus/internal/store"
+)
+
+// Small cells. A cluster's figures in a geography with one or two
+// enterprises are those enterprises' own figures (output, revenue,
+// electricity, employees; growth and the target apportioned from them).
+// Someone who may not see those enterprises must not see the cell either:
+// such a cell is withheld, the rule of three of statistical disclosure
+// control that evaluation areas follow (store.MinAreaEnterprises). The
+// number of enterprises stays, so the reader knows why.
+
+// StatusWithheld is the target status of a withheld cell.
+const StatusWithheld = "withheld"
+
+// coversGeography reports whether every enterprise of a geography lies in
+// the scope: the whole territory covers everything; a unit official's
+// units cover those units (a park-scoped official covers no whole unit,
+// as for evaluation areas); nobody else covers the city or a region.
+func coversGeography(sc indus.Scope, kind, code string) bool {
+	if sc.All {
+		return true
+	}
+	return kind == cluster.GeoUnit && sc.Park == "" && slices.Contains(sc.Units, code)
+}
+
+// CellWithheld reports whether a rollup cell of n enterprises in the
+// geography kind/code must be withheld from the caller of ctx, for views
+// that read the rollups themselves.
+func CellWithheld(ctx context.Context, n int64, kind, code string) bool {
+	return smallCell(indus.ScopeFrom(ctx), n, kind, code)
+}
+
+// smallCell reports whether a cell of n enterprises must be withheld from
+// a caller with scope sc.
+func smallCell(sc indus.Scope, n int64, kind, code string) bool {
+	return n > 0 && n < store.MinAreaEnterprises && !coversGeography(sc, kind, code)
+}
+
+// withholdSmallCells withholds, in place, the rows a caller with scope sc
+// may not see (see smallCell). A row whose own period has enough
+// enterprises can still have a trajectory judged on years that have not
+// (a cluster that reports annually in a monthly report): then the
+// trajectory, the target and the status are withheld.
+func withholdSmallCells(sc indus.Scope, rows []ReportRow) {
+	for i := range rows {
+		r := &rows[i]
+		if r.Trajectory != nil && smallCell(sc, r.Trajectory.Enterprises, r.GeographyKind, r.Geography) {
+			r.Trajectory, r.TargetValue, r.TargetYear, r.Status = nil, nil, 0, StatusWithheld
+		}
+		if !smallCell(sc, r.Enterprises, r.GeographyKind, r.Geography) {
+			continue
+		}
+		*r = ReportRow{ClusterID: r.ClusterID, ClusterName: r.ClusterName, Tier: r.Tier, Geography: r.Geography,
+			GeographyKind: r.GeographyKind, GeographyName: r.GeographyName, Period: r.Period, Enterprises: r.Enterprises,
+			GrowthMetric: r.GrowthMetric, Status: StatusWithheld, Withheld: true}
+	}
+}
+
+// MarshalJSON writes a withheld row's figures as null, not as zeros.
+func (r ReportRow) MarshalJSON() ([]byte, error) {
+	type plain ReportRow
+	if !r.Withheld {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		plain
+		OutputValue *float64 `json:"output_value"`
+		Revenue     *float64 `json:"revenue"`
+		Employees   *float64 `json:"employees"`
+		Electricity *float64 `json:"electricity_kwh"`
+		Entrants    *int64   `json:"entrants"`
+		Exits       *int64   `json:"exits"`
+		Comparable  *int64   `json:"comparable_enterprises"`
+	}{plain: plain(r)})
+}
+
+// MarshalJSON writes a withheld row's employment and output as null.
+func (r SpecRow) MarshalJSON() ([]byte, error) {
+	type plain SpecRow
+	if !r.Withheld {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		plain
+		Employees   *float64 `json:"employees"`
+		OutputValue *float64 `json:"output_value"`
+	}{plain: plain(r)})
+}
