@@ -95,3 +95,16 @@ func (r SpecRow) MarshalJSON() ([]byte, error) {
 		OutputValue *float64 `json:"output_value"`
 	}{plain: plain(r)})
 }
+
+// MarshalJSON writes a withheld year's figures as null.
+func (p YearPoint) MarshalJSON() ([]byte, error) {
+	type plain YearPoint
+	if !p.Withheld {
+		return json.Marshal(plain(p))
+	}
+	return json.Marshal(struct {
+		plain
+		OutputValue *float64 `json:"output_value"`
+		Revenue     *float64 `json:"revenue"`
+	}{plain: plain(p)})
+}

@@ -140,6 +140,9 @@ func TestSmallCellsWithheldEverywhere(t *testing.T) {
 			if pt.Enterprises > 0 && pt.Enterprises < 3 && (!pt.Withheld || pt.OutputValue != 0 || pt.Revenue != 0 || pt.YoYGrowth != nil) {
 				t.Errorf("%s %d: a small year is shown: %+v", row.ClusterID, pt.Year, pt)
 			}
+			if b, _ := json.Marshal(pt); pt.Withheld && !strings.Contains(string(b), `"output_value":null`) {
+				t.Errorf("a withheld year in JSON: %s", b)
+			}
 		}
 		checked++
 	}

@@ -225,7 +225,11 @@ func (s *Server) pageClustersView(w http.ResponseWriter, r *http.Request) {
 			tr.text(0, "· "+pickLang(lang, c.NameZh, c.NameEn))
 		}
 		rows = append(rows, tr)
-		data.Rows = append(data.Rows, []string{pickLang(lang, c.NameZh, c.NameEn), fmtFloat(sc/1e4, 1), pctPoint(row.YoYGrowth)})
+		scaleText := fmtFloat(sc/1e4, 1)
+		if row.Withheld {
+			scaleText = dash
+		}
+		data.Rows = append(data.Rows, []string{pickLang(lang, c.NameZh, c.NameEn), scaleText, pctPoint(row.YoYGrowth)})
 	}
 	caption := s.tf(lang, "clu.table_caption", "period", form.Label, "geo", v.GeoName)
 	var done bool
