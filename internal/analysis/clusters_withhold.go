@@ -65,46 +65,41 @@ func withholdSmallCells(sc indus.Scope, rows []ReportRow) {
 	}
 }
 
-// MarshalJSON writes a withheld row's figures as null, not as zeros.
+// withheldJSON marshals v (of a type without a MarshalJSON of its own)
+// and, when withheld, writes the named members as null: a withheld figure
+// is unknown, not zero.
+func withheldJSON(v any, withheld bool, members ...string) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || !withheld {
+		return b, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range members {
+		if _, ok := m[k]; ok {
+			m[k] = json.RawMessage("null")
+		}
+	}
+	return json.Marshal(m)
+}
+
+// MarshalJSON writes a withheld row's figures as null.
 func (r ReportRow) MarshalJSON() ([]byte, error) {
 	type plain ReportRow
-	if !r.Withheld {
-		return json.Marshal(plain(r))
-	}
-	return json.Marshal(struct {
-		plain
-		OutputValue *float64 `json:"output_value"`
-		Revenue     *float64 `json:"revenue"`
-		Employees   *float64 `json:"employees"`
-		Electricity *float64 `json:"electricity_kwh"`
-		Entrants    *int64   `json:"entrants"`
-		Exits       *int64   `json:"exits"`
-		Comparable  *int64   `json:"comparable_enterprises"`
-	}{plain: plain(r)})
+	return withheldJSON(plain(r), r.Withheld, "output_value", "revenue", "employees", "electricity_kwh",
+		"entrants", "exits", "comparable_enterprises")
 }
 
 // MarshalJSON writes a withheld row's employment and output as null.
 func (r SpecRow) MarshalJSON() ([]byte, error) {
 	type plain SpecRow
-	if !r.Withheld {
-		return json.Marshal(plain(r))
-	}
-	return json.Marshal(struct {
-		plain
-		Employees   *float64 `json:"employees"`
-		OutputValue *float64 `json:"output_value"`
-	}{plain: plain(r)})
+	return withheldJSON(plain(r), r.Withheld, "employees", "output_value")
 }
 
 // MarshalJSON writes a withheld year's figures as null.
 func (p YearPoint) MarshalJSON() ([]byte, error) {
 	type plain YearPoint
-	if !p.Withheld {
-		return json.Marshal(plain(p))
-	}
-	return json.Marshal(struct {
-		plain
-		OutputValue *float64 `json:"output_value"`
-		Revenue     *float64 `json:"revenue"`
-	}{plain: plain(p)})
+	return withheldJSON(plain(p), p.Withheld, "output_value", "revenue")
 }
