@@ -715,6 +715,41 @@ func GetClusterDetail(ctx context.Context, st *store.Store, id string, p Period,
 	return d, nil
 }
 
+// MonthPoint is a cluster's city-wide output in one month (10k yuan) and
+// its comparable year-on-year growth (percent). Withheld: the month has
+// one or two enterprises the caller may not see; the figures are nil.
+type MonthPoint struct {
+	Month    string   `json:"month"`
+	Output   *float64 `json:"output_value"`
+	Growth   *float64 `json:"yoy_growth"`
+	Withheld bool     `json:"withheld,omitempty"`
+}
+
+// ClusterMonths is a cluster's city-wide series over the n months up to
+// end, skipping months without data.
+func ClusterMonths(ctx context.Context, st *store.Store, id string, end indus.Month, n int) ([]MonthPoint, error) {
+	sc := indus.ScopeFrom(ctx)
+	var pts []MonthPoint
+	for i := n - 1; i >= 0; i-- {
+		m := end.AddMonths(-i)
+		ro, err := GetRollup(ctx, st, Period{Kind: PeriodMonth, Year: m.Year, Month: int(m.Month)})
+		if err != nil {
+			if indus.Code(err) == indus.EInternal {
+				return nil, err
+			}
+			continue // a month without data
+		}
+		s := ro.Get(id, cluster.GeoCity, cluster.CityCode)
+		if smallCell(sc, s.Enterprises, cluster.GeoCity, cluster.CityCode) {
+			pts = append(pts, MonthPoint{Month: m.String(), Withheld: true})
+			continue
+		}
+		out := s.Output
+		pts = append(pts, MonthPoint{Month: m.String(), Output: &out, Growth: pct(cluster.Growth(s.CompOutput, s.CompPrevOutput))})
+	}
+	return pts, nil
+}
+
 // ClusterFirmList is the trace behind a cluster's figure: its enterprises
 // in a geography and period, with the totals they add up to.
 type ClusterFirmList struct {

@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"context"
 	"encoding/json"
 	"slices"
 
@@ -30,13 +29,6 @@ func coversGeography(sc indus.Scope, kind, code string) bool {
 		return true
 	}
 	return kind == cluster.GeoUnit && sc.Park == "" && slices.Contains(sc.Units, code)
-}
-
-// CellWithheld reports whether a rollup cell of n enterprises in the
-// geography kind/code must be withheld from the caller of ctx, for views
-// that read the rollups themselves.
-func CellWithheld(ctx context.Context, n int64, kind, code string) bool {
-	return smallCell(indus.ScopeFrom(ctx), n, kind, code)
 }
 
 // smallCell reports whether a cell of n enterprises must be withheld from

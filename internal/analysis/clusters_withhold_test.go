@@ -149,6 +149,31 @@ func TestSmallCellsWithheldEverywhere(t *testing.T) {
 	if checked == 0 {
 		t.Error("the fixture has no cluster with one or two firms in the city")
 	}
+	// A cluster's monthly series: the months with one or two firms.
+	monthsWithheld := 0
+	for _, id := range []string{"nev", "electronics", "software", "food"} {
+		pts, err := ClusterMonths(viewer, st, id, indus.Month{Year: 2024, Month: 6}, 14)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range pts {
+			m, _ := indus.ParseMonth(pt.Month)
+			mrep, err := ClusterReport(bg, st, ReportOptions{Period: Period{Kind: PeriodMonth, Year: m.Year, Month: int(m.Month)}, Geo: GeoCity, ClusterID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := findRow(t, mrep, id, "city").Enterprises
+			if small := n > 0 && n < 3; small != pt.Withheld || small && (pt.Output != nil || pt.Growth != nil) {
+				t.Errorf("%s %s (%d firms): %+v", id, pt.Month, n, pt)
+			}
+			if pt.Withheld {
+				monthsWithheld++
+			}
+		}
+	}
+	if monthsWithheld == 0 {
+		t.Error("no month withheld")
+	}
 	// Warnings: a viewer gets no trajectory warning whose cell is small.
 	wl, err := Warnings(viewer, st, WarningOptions{})
 	if err != nil {

@@ -644,42 +644,13 @@ func (s *Server) clusterMonthly(r *http.Request, lang, name, id string, p analys
 		p = analysis.Period{Kind: analysis.PeriodMonth, Year: p.Year, Month: 12}
 	}
 	end := indus.Month{Year: p.Year, Month: time.Month(p.Month)}
-	type point struct {
-		month          string
-		output, growth *float64
-	}
 	key := "monthly/" + id + "/" + end.String()
-	ptsAny, err := s.cache().get(ctx, s.store, key, func() (any, error) {
-		var pts []point
-		for i := 23; i >= 0; i-- {
-			m := end.AddMonths(-i)
-			ro, err := analysis.GetRollup(ctx, s.store, analysis.Period{Kind: analysis.PeriodMonth, Year: m.Year, Month: int(m.Month)})
-			if err != nil {
-				if indus.Code(err) == indus.EInternal {
-					return nil, err
-				}
-				continue // a month without data
-			}
-			sm := ro.Get(id, cluster.GeoCity, cluster.CityCode)
-			if analysis.CellWithheld(ctx, sm.Enterprises, cluster.GeoCity, cluster.CityCode) {
-				pts = append(pts, point{month: m.String()})
-				continue
-			}
-			out := sm.Output
-			pt := point{month: m.String(), output: &out}
-			if sm.CompPrevOutput > 0 {
-				g := (sm.CompOutput/sm.CompPrevOutput - 1) * 100
-				pt.growth = &g
-			}
-			pts = append(pts, pt)
-		}
-		return pts, nil
-	})
+	ptsAny, err := s.cache().get(ctx, s.store, key, func() (any, error) { return analysis.ClusterMonths(ctx, s.store, id, end, 24) })
 	if err != nil {
 		s.log.Error("cluster monthly", "cluster", id, "err", err)
 		return nil
 	}
-	pts := ptsAny.([]point)
+	pts := ptsAny.([]analysis.MonthPoint)
 	if len(pts) == 0 {
 		return nil
 	}
@@ -687,19 +658,19 @@ func (s *Server) clusterMonthly(r *http.Request, lang, name, id string, p analys
 	var outs, gs []any
 	data := &chartData{Head: []string{t("fact.month"), t("ent.output") + " (" + t("unit.yi") + ")", t("clu.growth") + " (%)"}}
 	for _, pt := range pts {
-		months = append(months, pt.month)
-		if pt.output == nil { // withheld: fewer than three enterprises
+		months = append(months, pt.Month)
+		if pt.Withheld {
 			outs, gs = append(outs, nil), append(gs, nil)
-			data.Rows = append(data.Rows, []string{pt.month, "—", "—"})
+			data.Rows = append(data.Rows, []string{pt.Month, dash, dash})
 			continue
 		}
-		outs = append(outs, *pt.output/1e4)
-		if pt.growth != nil {
-			gs = append(gs, *pt.growth)
+		outs = append(outs, *pt.Output/1e4)
+		if pt.Growth != nil {
+			gs = append(gs, *pt.Growth)
 		} else {
 			gs = append(gs, nil)
 		}
-		data.Rows = append(data.Rows, []string{pt.month, fmtFloat(*pt.output/1e4, 1), pctPoint(pt.growth)})
+		data.Rows = append(data.Rows, []string{pt.Month, fmtFloat(*pt.Output/1e4, 1), pctPoint(pt.Growth)})
 	}
 	opt := map[string]any{
 		"tooltip": map[string]any{"trigger": "axis"},
