@@ -308,7 +308,7 @@ func importOne(ctx context.Context, st *store.Store, path string, opts ImportOpt
 		return *fi, indus.Errorf(indus.EInvalid, "%s: %d row(s) with errors, %d warning(s); nothing was imported (use --accept-valid to import the valid rows). First error: %s",
 			name, fi.Errors, fi.Warnings, first.String()).
 			Zh("%s：%d 行有错误，%d 条警告；未导入任何数据（选择“仅导入有效行”或使用 --accept-valid 可导入有效行）。第一个错误：%s",
-				name, fi.Errors, fi.Warnings, findingZh(first))
+				name, fi.Errors, fi.Warnings, first.StringZh())
 	}
 	h := <-hashDone
 	if h.err != nil {
@@ -494,18 +494,6 @@ func firstError(fs []ingest.Finding) ingest.Finding {
 		}
 	}
 	return ingest.Finding{}
-}
-
-// findingZh writes a finding as Finding.String does, in Chinese.
-func findingZh(f ingest.Finding) string {
-	loc := f.File
-	if f.Row > 0 {
-		loc = fmt.Sprintf("%s 第 %d 行", f.File, f.Row)
-	}
-	if f.Column != "" {
-		return fmt.Sprintf("%s：列 %s，值 %q：%s", loc, f.Column, f.Value, f.MessageZh)
-	}
-	return fmt.Sprintf("%s：%s", loc, f.MessageZh)
 }
 
 func unwrapPath(err error) error {

@@ -36,3 +36,15 @@ func (f Finding) String() string {
 	}
 	return fmt.Sprintf("%s: %s: %s", loc, f.Severity, f.Message)
 }
+
+// StringZh is String in Chinese, for the dashboard.
+func (f Finding) StringZh() string {
+	loc := f.File
+	if f.Row > 0 {
+		loc = fmt.Sprintf("%s 第 %d 行", f.File, f.Row)
+	}
+	if f.Column != "" {
+		return fmt.Sprintf("%s：列 %s，值 %q：%s", loc, f.Column, f.Value, f.MessageZh)
+	}
+	return fmt.Sprintf("%s：%s", loc, f.MessageZh)
+}
