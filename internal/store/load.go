@@ -117,7 +117,6 @@ type Load struct {
 	meta    LoadMeta
 	table   table
 	direct  bool   // fact rows: inserted into the table itself
-	target  string // where rows are inserted: the fact table or the staging table
 	stage   string // the staging table of an enterprise load
 	batch   int64  // the batch id a direct load's rows carry
 	started time.Time
@@ -131,9 +130,9 @@ type Load struct {
 	monthly     monthlyRun
 	originals   originalRun
 	inserter    *inserter
-	// The periods appended, so that settling keys reads only those.
-	minYear, maxYear   int
-	minMonth, maxMonth int
+	// The range of periods appended (years, or month indexes), so that
+	// settling keys reads only those.
+	minPeriod, maxPeriod int
 	// The load's own index of keys (when meta.Rows is nil): the first row
 	// of each key, and every row of the keys seen more than once.
 	index    map[string]int64
@@ -163,7 +162,7 @@ func (s *Store) BeginLoad(ctx context.Context, meta LoadMeta) (*Load, error) {
 		return nil, err
 	}
 	l := &Load{ctx: ctx, store: s, conn: conn, meta: meta, table: t, direct: t.name != "enterprises",
-		started: time.Now().UTC(), minYear: math.MaxInt, minMonth: math.MaxInt, maxYear: math.MinInt, maxMonth: math.MinInt}
+		started: time.Now().UTC(), minPeriod: math.MaxInt, maxPeriod: math.MinInt}
 	if meta.Rows == nil {
 		l.index, l.repeated = map[string]int64{}, map[string][]int64{}
 	}
@@ -172,14 +171,12 @@ func (s *Store) BeginLoad(ctx context.Context, meta LoadMeta) (*Load, error) {
 		return nil, err
 	}
 	if l.direct {
-		l.target = t.name
 		if err := conn.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM import_batches`).Scan(&l.batch); err != nil {
 			l.Rollback()
 			return nil, err
 		}
 	} else {
 		l.stage = "stage_" + t.name
-		l.target = l.stage
 		l.temps = append(l.temps, l.stage)
 		create := fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM %s WHERE false", l.stage, strings.Join(t.columns(), ", "), t.name)
 		if _, err := conn.ExecContext(ctx, create); err != nil {
@@ -192,9 +189,9 @@ func (s *Store) BeginLoad(ctx context.Context, meta LoadMeta) (*Load, error) {
 		return nil, fmt.Errorf("create staging table: %w", err)
 	}
 	l.temps = append(l.temps, "stage_originals")
-	insert := fmt.Sprintf("INSERT INTO %s (%s) SELECT * FROM %%s", l.target, strings.Join(t.columns(), ", "))
+	insert := fmt.Sprintf("INSERT INTO %s (%s) SELECT * FROM %%s", l.stage, strings.Join(t.columns(), ", "))
 	if l.direct {
-		insert = fmt.Sprintf("INSERT INTO %s (%s, batch_id) SELECT *, %d FROM %%s", l.target, strings.Join(t.columns(), ", "), l.batch)
+		insert = fmt.Sprintf("INSERT INTO %s (%s, batch_id) SELECT *, %d FROM %%s", t.name, strings.Join(t.columns(), ", "), l.batch)
 	}
 	l.inserter = startInserter(ctx, conn, insert)
 	return l, nil
@@ -248,7 +245,7 @@ func (l *Load) AppendAnnual(row int, f *indus.AnnualFact) error {
 	if l.index != nil && !l.noteKey(RowKey(f.USCC, strconv.Itoa(f.Year)), row) {
 		return nil
 	}
-	l.minYear, l.maxYear = min(l.minYear, f.Year), max(l.maxYear, f.Year)
+	l.notePeriod(f.Year)
 	if l.annual == nil {
 		l.annual = make(annualRun, 0, runRows) // one allocation a run, not a doubling series
 	}
@@ -262,14 +259,15 @@ func (l *Load) AppendMonthly(row int, f *indus.MonthlyFact) error {
 	if l.index != nil && !l.noteKey(RowKey(f.USCC, f.Month.String()), row) {
 		return nil
 	}
-	m := f.Month.Index()
-	l.minMonth, l.maxMonth = min(l.minMonth, m), max(l.maxMonth, m)
+	l.notePeriod(f.Month.Index())
 	if l.monthly == nil {
 		l.monthly = make(monthlyRun, 0, runRows)
 	}
 	l.monthly = append(l.monthly, flatMonthly(f))
 	return l.flushIfFull(len(l.monthly))
 }
+
+func (l *Load) notePeriod(p int) { l.minPeriod, l.maxPeriod = min(l.minPeriod, p), max(l.maxPeriod, p) }
 
 // AppendOriginal keeps a value as the file wrote it (before a unit
 // conversion or normalisation) for the row with the given key: the USCC,
@@ -600,9 +598,9 @@ func (l *Load) oldRows(alias string) string {
 	period := alias + "." + l.table.period()
 	var within string
 	if l.table.name == "annual_facts" {
-		within = fmt.Sprintf("%s BETWEEN %d AND %d", period, l.minYear, l.maxYear)
+		within = fmt.Sprintf("%s BETWEEN %d AND %d", period, l.minPeriod, l.maxPeriod)
 	} else {
-		lo, hi := indus.MonthFromIndex(l.minMonth), indus.MonthFromIndex(l.maxMonth)
+		lo, hi := indus.MonthFromIndex(l.minPeriod), indus.MonthFromIndex(l.maxPeriod)
 		within = fmt.Sprintf("%s BETWEEN DATE '%s-01' AND DATE '%s-01'", period, lo, hi)
 	}
 	return fmt.Sprintf("%s.batch_id <> %d AND %s", alias, l.batch, within)
@@ -722,12 +720,13 @@ func (l *Load) checkRepeated(acceptValid bool) ([]RowProblem, error) {
 			l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems)).
 			Zh("%s：同一 %s 在文件中出现多次：%s；未导入任何数据", l.meta.FileName, strings.Join(t.keys, " + "), listProblems(problems))
 	}
-	where := l.newRows(t.name)
+	// The load's rows: its own in the fact table, or the staging table.
+	from, where := t.name, l.newRows(t.name)
 	if !l.direct {
-		where = "true"
+		from, where = l.stage, "true"
 	}
 	for key := range l.repeated {
-		res, err := l.conn.ExecContext(l.ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s AND %s = ?`, l.target, where, rowKeySQL(t, "")), key)
+		res, err := l.conn.ExecContext(l.ctx, fmt.Sprintf(`DELETE FROM %s WHERE %s AND %s = ?`, from, where, rowKeySQL(t, "")), key)
 		if err != nil {
 			return problems, err
 		}

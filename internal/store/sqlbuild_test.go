@@ -29,7 +29,7 @@ func init() {
 		fq.Limit max(fq.Offset,0) q.Limit max(q.Offset,0) digits value table others history base keyCols keySet joinKey
 		strings.Join(t.columns(),",") strings.Join(cols,",") len(cols) from where valueExpr agg key keys l.table.name
 		joinOn("s","d",t.keys) prefixed("s",cols) prefixed("t",cols) prefixed("t",slipColumns) rowKeySQL(t,"")
-		l.target strings.Join(l.table.columns(),",") l.batch rowKeySQL(l.table,"s") distinctAny("s","t",t.values)
+		strings.Join(l.table.columns(),",") l.batch rowKeySQL(l.table,"s") distinctAny("s","t",t.values)
 		joinOn("s","t",t.keys) distinctAny("n","o",t.values) joinOn("n","o",t.keys) l.newRows("n") l.oldRows("o") prefixed("o",cols)
 		l.twinsJoin() prefixed("n",t.keys) joinOn("n","s",t.keys) distinctAny("n","o",l.table.values)
 		aggs unknown strings.Join(his,",") strings.Join(los,",") slipBounds("t") notReplaced strings.Join(wide,"OR")
