@@ -657,23 +657,7 @@ func TestUploadShowsReport(t *testing.T) {
 	csv := "uscc,name,unit_code,industry_code,above_size,land_mu\n" +
 		"91500112MA5U8Y6X3E,测试企业甲,500112,3670,true,12.5\n" +
 		"NOT-A-USCC,测试企业乙,999999,3670,maybe,-3\n"
-	file := filepath.Join(dir, "enterprises-upload.csv")
-	if err := os.WriteFile(file, []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	chromedp.Do(tb.ctx, chromedp.EmulateViewport(1366, 768))
-	tb.navigate(t, e.base+"/import?lang=en")
-	if err := chromedp.Do(tb.ctx,
-		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
-		chromedp.Click(chromedp.CSS(`#upload button[value=check]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector("#import-result .report")`)); err != nil {
-		t.Fatalf("no report: %v", err)
-	}
+	e.checkUpload(t, tb, filepath.Join(dir, "enterprises-upload.csv"), csv, "en", `!!document.querySelector("#import-result .report")`)
 	rows := evalT[int](t, tb, `document.querySelectorAll("#import-result table.findings tbody tr").length`)
 	text := evalT[string](t, tb, `document.querySelector("#import-result").innerText`)
 	if rows == 0 || !strings.Contains(text, "NOT-A-USCC") {
@@ -692,17 +676,16 @@ func TestUploadShowsReport(t *testing.T) {
 	}
 }
 
-// A file the reader cannot take (no header row) is rejected on the
-// Chinese import page with the reason in Chinese, naming the file.
-func TestUploadRejectedInChinese(t *testing.T) {
-	e := setup(t)
-	tb := e.newTab(t)
-	file := filepath.Join(t.TempDir(), "无表头.csv")
-	if err := os.WriteFile(file, []byte("a,b,c\n1,2,3\n"), 0o644); err != nil {
+// checkUpload writes content to file, chooses it on the import page in
+// lang, asks for a check and waits until the page's result satisfies
+// ready (a JavaScript condition).
+func (e *env) checkUpload(t *testing.T, tb *tab, file, content, lang, ready string) {
+	t.Helper()
+	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	chromedp.Do(tb.ctx, chromedp.EmulateViewport(1366, 768))
-	tb.navigate(t, e.base+"/import?lang=zh-CN")
+	tb.navigate(t, e.base+"/import?lang="+lang)
 	if err := chromedp.Do(tb.ctx,
 		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{file}),
 		chromedp.Click(chromedp.CSS(`#upload button[value=check]`)),
@@ -711,9 +694,18 @@ func TestUploadRejectedInChinese(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector("#import-result") && document.querySelector("#import-result").innerText.includes("无表头.csv")`)); err != nil {
-		t.Fatalf("no result naming the file: %v", err)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready)); err != nil {
+		t.Fatalf("%s: no result: %v", filepath.Base(file), err)
 	}
+}
+
+// A file the reader cannot take (no header row) is rejected on the
+// Chinese import page with the reason in Chinese, naming the file.
+func TestUploadRejectedInChinese(t *testing.T) {
+	e := setup(t)
+	tb := e.newTab(t)
+	e.checkUpload(t, tb, filepath.Join(t.TempDir(), "无表头.csv"), "a,b,c\n1,2,3\n", "zh-CN",
+		`!!document.querySelector("#import-result") && document.querySelector("#import-result").innerText.includes("无表头.csv")`)
 	text := evalT[string](t, tb, `document.querySelector("#import-result").innerText`)
 	if !strings.Contains(text, "未找到表头行") || strings.Contains(text, "no header row") {
 		t.Errorf("the reason is not given in Chinese:\n%s", text)
