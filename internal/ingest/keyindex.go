@@ -33,45 +33,40 @@ func newKeyIndex(n int) *keyIndex {
 	return &keyIndex{slots: make([]keySlot, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
 }
 
-func (x *keyIndex) len() int { return x.used }
-
 func (x *keyIndex) slot(key [2]uint64) uint64 {
 	h := (key[0] ^ bits.RotateLeft64(key[1], 29)) * 0x9e3779b97f4a7c15
 	return (h ^ h>>29) * 0xbf58476d1ce4e5b9 >> x.shift
 }
 
-// firstOrAdd returns the row that added key before, or adds key for row
-// (which must be at least 1) and reports false.
-func (x *keyIndex) firstOrAdd(key [2]uint64, row int32) (int32, bool) {
+// find returns key's slot, or the empty slot where it would go.
+func (x *keyIndex) find(key [2]uint64) *keySlot {
 	mask := uint64(len(x.slots) - 1)
 	for i := x.slot(key); ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.row == 0 {
-			s.key, s.row = key, row
-			x.used++
-			if float64(x.used) > maxKeyLoad*float64(len(x.slots)) {
-				x.resize(2 * len(x.slots))
-			}
-			return 0, false
-		}
-		if s.key == key {
-			return s.row, true
+		if s := &x.slots[i]; s.row == 0 || s.key == key {
+			return s
 		}
 	}
 }
 
+// firstOrAdd returns the row that added key before, or adds key for row
+// (which must be at least 1) and reports false.
+func (x *keyIndex) firstOrAdd(key [2]uint64, row int32) (int32, bool) {
+	s := x.find(key)
+	if s.row != 0 {
+		return s.row, true
+	}
+	s.key, s.row = key, row
+	x.used++
+	if float64(x.used) > maxKeyLoad*float64(len(x.slots)) {
+		x.resize(2 * len(x.slots))
+	}
+	return 0, false
+}
+
 // get returns the row that added key.
 func (x *keyIndex) get(key [2]uint64) (int32, bool) {
-	mask := uint64(len(x.slots) - 1)
-	for i := x.slot(key); ; i = (i + 1) & mask {
-		s := &x.slots[i]
-		if s.row == 0 {
-			return 0, false
-		}
-		if s.key == key {
-			return s.row, true
-		}
-	}
+	s := x.find(key)
+	return s.row, s.row != 0
 }
 
 // reserve grows the table, if needed, to hold about n keys without

@@ -26,8 +26,8 @@ func TestKeyIndexMatchesAMap(t *testing.T) {
 				want[key] = row
 			}
 		}
-		if x.len() != len(want) {
-			t.Fatalf("hint %d: %d keys, want %d", hint, x.len(), len(want))
+		if x.used != len(want) {
+			t.Fatalf("hint %d: %d keys, want %d", hint, x.used, len(want))
 		}
 		for k, w := range want {
 			if got, ok := x.get(k); !ok || got != w {
@@ -37,8 +37,8 @@ func TestKeyIndexMatchesAMap(t *testing.T) {
 		if _, ok := x.get([2]uint64{1 << 40, 1 << 40}); ok {
 			t.Fatalf("hint %d: a key never added was found", hint)
 		}
-		if float64(x.len()) > maxKeyLoad*float64(len(x.slots)) {
-			t.Fatalf("hint %d: %d keys in %d slots", hint, x.len(), len(x.slots))
+		if float64(x.used) > maxKeyLoad*float64(len(x.slots)) {
+			t.Fatalf("hint %d: %d keys in %d slots", hint, x.used, len(x.slots))
 		}
 	}
 }
